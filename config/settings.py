@@ -1,0 +1,206 @@
+"""Settings for 党建 (dangjian), read from the environment.
+
+DANGJIAN_ENV=production turns on the production checks (see check_production below).
+"""
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+ENV = os.environ.get("DANGJIAN_ENV", "development")
+PRODUCTION = ENV == "production"
+import sys
+
+TESTING = os.environ.get("DANGJIAN_TESTING") == "1" or "pytest" in sys.modules
+
+DEFAULT_SECRET_KEY = "dev-insecure-dangjian-secret-key-change-me"
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", DEFAULT_SECRET_KEY)
+# Key for SM4 encryption of ID numbers and their blind index; separate from SECRET_KEY so that
+# rotating sessions never makes the registry unreadable.
+DEFAULT_FIELD_KEY = "dev-insecure-dangjian-field-key"
+DANGJIAN_FIELD_KEY = os.environ.get("DANGJIAN_FIELD_KEY", DEFAULT_FIELD_KEY)
+DEBUG = os.environ.get("DJANGO_DEBUG", "0" if PRODUCTION else "1") == "1"
+DEMO = os.environ.get("DANGJIAN_DEMO", "0" if PRODUCTION else "1") == "1"
+ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "ninja",
+    "treebeard",
+    "django_htmx",
+    "axes",
+    "auditlog",
+    "huey.contrib.djhuey",
+    "dangjian.core",
+    "dangjian.orgs",
+    "dangjian.accounts",
+]
+# Domain apps, in menu order. Each one is added when it exists, so the menu shows only built areas.
+DOMAIN_APPS = [
+    "members", "recruitment", "meetings", "points", "volunteers", "visits", "petitions",
+    "care", "dues", "duties", "study", "notify", "reports", "portal",
+]
+INSTALLED_APPS += [f"dangjian.{a}" for a in DOMAIN_APPS if (BASE_DIR / "dangjian" / a / "apps.py").exists()]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "dangjian.core.middleware.RequestContextMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "dangjian.core.context_processors.shell",
+            ],
+        },
+    },
+]
+
+# --- Database: embedded SQLite by default, PostgreSQL through DATABASE_URL ---
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+if DATABASE_URL:
+    db = dj_database_url.parse(DATABASE_URL, conn_max_age=0)
+    if db["ENGINE"] == "django.db.backends.postgresql" and not TESTING:
+        # Django's own psycopg 3 pool; persistent connections must then stay off.
+        db.setdefault("OPTIONS", {})["pool"] = {"min_size": 2, "max_size": int(os.environ.get("DB_POOL_MAX", "10"))}
+    DATABASES = {"default": db}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": os.environ.get("SQLITE_PATH", str(BASE_DIR / "data" / "dangjian.sqlite3")),
+            "OPTIONS": {
+                # WAL + busy_timeout + IMMEDIATE: concurrent readers, writers queue instead of failing.
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000; PRAGMA foreign_keys=ON;",
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache: Redis when REDIS_URL is set ---
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Background jobs: Huey, SQLite storage by default, Redis in production ---
+if REDIS_URL:
+    HUEY = {"huey_class": "huey.RedisHuey", "name": "dangjian", "url": REDIS_URL, "immediate": TESTING}
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "dangjian",
+        "filename": os.environ.get("HUEY_SQLITE_PATH", str(BASE_DIR / "data" / "huey.sqlite3")),
+        "immediate": TESTING,
+    }
+
+# --- Auth ---
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "dangjian.accounts.validators.MixedCharactersValidator"},
+]
+PASSWORD_HASHERS = (
+    ["django.contrib.auth.hashers.MD5PasswordHasher"] if TESTING else
+    ["django.contrib.auth.hashers.PBKDF2PasswordHasher", "django.contrib.auth.hashers.Argon2PasswordHasher"]
+)
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/login/"
+SESSION_COOKIE_AGE = 8 * 3600
+SESSION_COOKIE_HTTPONLY = True
+# django-axes: 5 failures lock the username+IP for 30 minutes.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.5  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "dangjian.accounts.lockout.lockout_response"
+AXES_VERBOSE = False
+API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))
+
+# --- i18n ---
+LANGUAGE_CODE = "zh-hans"
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and media ---
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "data" / "staticfiles"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", str(BASE_DIR / "data" / "media")))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = os.environ.get("DJANGO_INSECURE_COOKIES") != "1"
+    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+    X_FRAME_OPTIONS = "DENY"
+
+NINJA_PAGINATION_MAX_LIMIT = 200
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "ERROR" if TESTING else "WARNING")},
+    "loggers": {"axes": {"level": "ERROR" if TESTING else "WARNING"}},
+}
+
+
+def check_production() -> list[str]:
+    """Reasons the production settings refuse to start (empty when fine)."""
+    problems = []
+    if SECRET_KEY == DEFAULT_SECRET_KEY or len(SECRET_KEY) < 32:
+        problems.append("DJANGO_SECRET_KEY 未设置或过短（至少 32 个字符）")
+    if DANGJIAN_FIELD_KEY == DEFAULT_FIELD_KEY or len(DANGJIAN_FIELD_KEY) < 32:
+        problems.append("DANGJIAN_FIELD_KEY 未设置或过短（至少 32 个字符）")
+    if DEBUG:
+        problems.append("生产环境不得开启 DEBUG")
+    if DEMO:
+        problems.append("生产环境不得开启演示模式（DANGJIAN_DEMO）")
+    return problems
+
+
+if PRODUCTION:
+    _problems = check_production()
+    if _problems:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("生产配置不安全，拒绝启动：" + "；".join(_problems))

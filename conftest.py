@@ -1,0 +1,3 @@
+import os
+
+os.environ.setdefault("DANGJIAN_TESTING", "1")

@@ -1,0 +1,86 @@
+"""Test helpers: the personas of DESIGN.md and API clients that carry a bearer token.
+
+zhang — 镇党委 admin (the whole township); li — secretary of branch one; wang — secretary of
+branch two (must see nothing of branch one); zhao — an ordinary member of branch one.
+"""
+import json
+
+from django.contrib.auth import get_user_model
+from django.test import Client, TestCase
+
+from dangjian.accounts.models import ApiToken, Role
+from dangjian.orgs.models import Org
+
+User = get_user_model()
+PASSWORD = "Persona-pass-2024"
+
+
+def make_tree():
+    root = Org.add_root(name="测试镇党委", kind=Org.Kind.COMMITTEE, is_region=True)
+    Org.objects.filter(pk=root.pk).update(region_id=root.pk)
+    root.refresh_from_db()
+    community = root.add_child(name="测试社区党委", kind=Org.Kind.COMMITTEE, region_id=root.pk)
+    branch_one = community.add_child(name="第一党支部", kind=Org.Kind.BRANCH, region_id=root.pk)
+    branch_two = community.add_child(name="第二党支部", kind=Org.Kind.BRANCH, region_id=root.pk)
+    other = root.add_child(name="机关党支部", kind=Org.Kind.BRANCH, region_id=root.pk)
+    return {"root": Org.objects.get(pk=root.pk), "community": Org.objects.get(pk=community.pk),
+            "branch_one": Org.objects.get(pk=branch_one.pk), "branch_two": Org.objects.get(pk=branch_two.pk),
+            "other": Org.objects.get(pk=other.pk)}
+
+
+def make_user(username: str, org: Org, role: str) -> "User":
+    user = User.objects.create_user(username=username, password=PASSWORD, first_name=username)
+    Role.objects.create(user=user, org=org, role=role)
+    return user
+
+
+class ApiClient:
+    """Thin JSON client for /api/v1 with a bearer token."""
+
+    def __init__(self, user=None):
+        self.client = Client()
+        self.headers = {}
+        if user is not None:
+            _, raw = ApiToken.issue(user)
+            self.headers["HTTP_AUTHORIZATION"] = f"Bearer {raw}"
+
+    def _url(self, path: str) -> str:
+        return path if path.startswith("/") and path.startswith("/api/") else "/api/v1" + path
+
+    def get(self, path, params=None):
+        return self.client.get(self._url(path), params or {}, **self.headers)
+
+    def post(self, path, data=None, **extra):
+        if extra.get("files"):
+            return self.client.post(self._url(path), extra["files"], **self.headers)
+        return self.client.post(self._url(path), json.dumps(data or {}), content_type="application/json",
+                                **self.headers)
+
+    def patch(self, path, data=None):
+        return self.client.patch(self._url(path), json.dumps(data or {}), content_type="application/json",
+                                 **self.headers)
+
+    def delete(self, path):
+        return self.client.delete(self._url(path), **self.headers)
+
+
+class PersonaTestCase(TestCase):
+    """zhang, li, wang, zhao and their orgs, built once per class."""
+
+    @classmethod
+    def setUpTestData(cls):
+        tree = make_tree()
+        cls.root, cls.community = tree["root"], tree["community"]
+        cls.branch_one, cls.branch_two, cls.other_branch = tree["branch_one"], tree["branch_two"], tree["other"]
+        cls.zhang = make_user("zhang", cls.root, Role.Kind.ADMIN)
+        cls.li = make_user("li", cls.branch_one, Role.Kind.SECRETARY)
+        cls.wang = make_user("wang", cls.branch_two, Role.Kind.SECRETARY)
+        cls.zhao = make_user("zhao", cls.branch_one, Role.Kind.MEMBER)
+
+    def api_as(self, user) -> ApiClient:
+        return ApiClient(user)
+
+    def web_as(self, user) -> Client:
+        client = Client()
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
