@@ -27,3 +27,18 @@ class Conflict(DomainError):
     """The request collides with existing data (409), e.g. a duplicate name."""
 
     status = 409
+
+
+class FieldErrors(DomainError):
+    """Several field errors at once (400): {"detail", "errors": [{"field", "message"}]}."""
+
+    def __init__(self, errors: list, *, detail: str = ""):
+        first = errors[0]
+        super().__init__(detail or first.message, rule=getattr(first, "rule", ""), field=first.field)
+        self.errors = errors
+
+    def as_dict(self) -> dict:
+        body = super().as_dict()
+        body["errors"] = [{"field": e.field, "message": e.message, **({"rule": e.rule} if e.rule else {})}
+                          for e in self.errors]
+        return body
