@@ -80,3 +80,36 @@ def check_stage_dates(*, stage: str, joined_on: date | None, full_on: date | Non
     if stage == "probationary" and full_on:
         return [FieldError("full_on", "预备党员尚未转正，不应填写转正日期")]
     return []
+
+
+# --- Transfers, mobile members, disposals (RULES.md §6, §7) -------------------------------
+
+LETTER_VALID_MONTHS = 3  # 介绍信 valid 3 months (RULES §6)
+LETTER_VALID_MONTHS_CROSS_PROVINCE = 6  # ⚙ 6 months across provinces
+MOBILE_CONTACT_STALE_MONTHS = 3  # ⚙ warn when the last contact is older than a quarter (RULES §6)
+RECTIFY_MAX_MONTHS = 12  # 限期改正 at most 1 year (RULES §7, 教育条例 §30)
+
+
+def letter_report_by(*, issued_on: date, cross_province: bool) -> date:
+    months = LETTER_VALID_MONTHS_CROSS_PROVINCE if cross_province else LETTER_VALID_MONTHS
+    return issued_on + relativedelta(months=months)
+
+
+def transfer_overdue(*, report_by: date, today: date) -> bool:
+    """Overdue from the day after the report deadline (the deadline day itself is still valid)."""
+    return today > report_by
+
+
+def mobile_contact_stale(*, last_contact_on: date | None, since: date, today: date) -> bool:
+    reference = last_contact_on or since
+    return reference < today - relativedelta(months=MOBILE_CONTACT_STALE_MONTHS)
+
+
+def check_rectify_deadline(*, decided_on: date, deadline: date | None) -> list[FieldError]:
+    if deadline is None:
+        return [FieldError("deadline", "限期改正须填写改正期限")]
+    if deadline <= decided_on:
+        return [FieldError("deadline", "改正期限须晚于决定日期")]
+    if deadline > decided_on + relativedelta(months=RECTIFY_MAX_MONTHS):
+        return [FieldError("deadline", "限期改正的期限最长为一年", "R-RECTIFY-1Y")]
+    return []

@@ -140,3 +140,12 @@ def home_cards(*, actor, org: Org) -> list[dict]:
         {"label": "预备党员", "value": on_rolls.filter(stage=Stage.PROBATIONARY).count(), "icon": "ti-user-plus"},
         {"label": "入党积极分子", "value": qs.filter(stage=Stage.ACTIVIST).count(), "icon": "ti-seeding"},
     ]
+
+
+def change_request_get(*, actor, request_id) -> ChangeRequest:
+    """For the secretary's decision: only org roles see requests (a member sees only their own list)."""
+    req = ChangeRequest.objects.select_related("member", "member__org").filter(
+        id=request_id, member__org__in=Org.objects.filter(scope_q(actor))).first()
+    if req is None:
+        raise Http404
+    return req

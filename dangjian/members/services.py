@@ -1,6 +1,7 @@
 """Writes to the member registry: one transaction each, with its audit event (DESIGN rule 3)."""
 from datetime import date
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -127,9 +128,16 @@ def member_create(*, actor, org: Org, data: dict) -> Member:
     return member
 
 
+def require_edit(actor, member: Member) -> None:
+    """A member may see their own record but not edit it (403); others outside scope get 404."""
+    if member.user_id and member.user_id == getattr(actor, "pk", None) and not in_scope(actor, member.org):
+        raise PermissionDenied("请通过“申请更正信息”提交修改，由党支部审核")
+    require(actor, "members.edit", member.org)
+
+
 @transaction.atomic
 def member_update(*, actor, member: Member, data: dict, verb: str = "member.update") -> Member:
-    require(actor, "members.edit", member.org)
+    require_edit(actor, member)
     member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
     unknown = set(data) - set(EDITABLE)
     if unknown:
