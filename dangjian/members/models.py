@@ -70,7 +70,8 @@ class Member(models.Model):
     @property
     def party_years(self) -> int | None:
         """党龄 in whole years from the join date (None for non-members)."""
-        if not self.joined_on or self.stage not in (Stage.PROBATIONARY, Stage.FULL):
+        # 党龄 counts from the full-member date (党章 §7); a probationary member has none yet.
+        if not self.joined_on or self.stage != Stage.FULL:
             return None
         return years_between(self.full_on or self.joined_on, timezone.localdate())
 
