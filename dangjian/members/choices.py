@@ -35,6 +35,7 @@ class Status(models.TextChoices):
     EXPELLED = "expelled", "除名/开除"
     TRANSFERRED_OUT = "transferred_out", "已转出"
     DECEASED = "deceased", "去世"
+    CANCELLED = "cancelled", "取消预备党员资格"  # set by recruitment when a conversion vote cancels
 
 
 # Statuses that leave the member on the rolls of the branch (counted, expected at meetings).

@@ -30,8 +30,12 @@ def members_visible(actor) -> QuerySet[Member]:
 
 
 def members_in_subtree(org: Org) -> QuerySet[Member]:
-    """All member rows under org (no actor check: callers have already scoped org)."""
-    return Member.objects.filter(org__in=Org.objects.filter(subtree_q(org.path)).values("id"))
+    """All member rows under org (no actor check: callers have already scoped org).
+
+    The path range is put on the joined org itself (not an `org_id IN (subquery)`), so PostgreSQL
+    walks the path index inside the range and the roster's ORDER BY org path comes presorted.
+    """
+    return Member.objects.filter(subtree_q(org.path, field="org__path"))
 
 
 def members_on_rolls(org: Org) -> QuerySet[Member]:
@@ -121,8 +125,7 @@ def search_q(text: str) -> Q:
 def member_list(*, actor, org: Org, filters: MemberFilters | None = None) -> QuerySet[Member]:
     """The org's whole subtree, filtered; a plain member gets 404 (they have no org scope)."""
     org = org_get_visible(actor=actor, org_id=org.id)
-    qs = Member.objects.filter(org__in=Org.objects.filter(subtree_q(org.path)).values("id"))
-    qs = (filters or MemberFilters()).apply(qs)
+    qs = (filters or MemberFilters()).apply(members_in_subtree(org))
     return qs.select_related("org", "party_group").order_by("org__path", "name", "id")
 
 

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "recruitment"
+urlpatterns = [
+    path("", views.board, name="board"),
+    path("org/<int:org_id>/", views.board, name="board_org"),
+    path("new/", views.applicant_new, name="applicant_new"),
+    path("<int:member_id>/", views.person, name="person"),
+    path("<int:member_id>/steps/", views.record_step, name="record_step"),
+    path("<int:member_id>/steps/<int:step_id>/void/", views.void_step, name="void_step"),
+    path("<int:member_id>/leaving/", views.set_leaving, name="set_leaving"),
+]
