@@ -15,6 +15,10 @@ from dangjian.members.synthetic import member_rows
 from dangjian.orgs.models import Org
 
 BRANCHES_PER_TOWN = 50
+# Province codes (GB/T 2260). Each synthetic root gets its own 4-digit area prefix, so that runs for
+# different roots cannot draw the same ID number (uniqueness inside one run is checked directly).
+PROVINCES = ["11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "42", "43",
+             "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65"]
 
 
 class Command(BaseCommand):
@@ -31,6 +35,8 @@ class Command(BaseCommand):
             raise CommandError("--orgs 至少为 1，--members 不能为负数")
         started = time.perf_counter()
         branches = self._tree(root, orgs)
+        root_pk = branches[0].get_root().pk
+        prefix = f"{PROVINCES[root_pk % len(PROVINCES)]}{(root_pk // len(PROVINCES)) % 100:02d}"
         rng = random.Random(seed)
         today = timezone.localdate()
         used: set[str] = set()
@@ -39,7 +45,7 @@ class Command(BaseCommand):
         created = 0
         for i, branch in enumerate(branches):
             batch += member_rows(org=branch, count=per + (1 if i < extra else 0), rng=rng, today=today, used_ids=used,
-                                 area_code=f"41{rng.randint(1, 17):02d}{rng.randint(1, 30):02d}")
+                                 area_code=f"{prefix}{rng.randint(1, 99):02d}")
             if len(batch) >= 5000:
                 Member.objects.bulk_create(batch, batch_size=5000)
                 created += len(batch)
