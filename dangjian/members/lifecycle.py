@@ -81,7 +81,7 @@ def _require_receiver(actor, transfer: Transfer) -> None:
 
 @transaction.atomic
 def transfer_accept(*, actor, transfer: Transfer) -> Transfer:
-    transfer = Transfer.objects.select_for_update().select_related("member", "to_org", "from_org").get(pk=transfer.pk)
+    transfer = Transfer.objects.select_for_update(of=("self",)).select_related("member", "to_org", "from_org").get(pk=transfer.pk)
     _require_receiver(actor, transfer)
     if transfer.state != Transfer.State.IN_TRANSIT:
         raise Conflict("该转接已办结", rule="R-TRANSFER")
@@ -110,7 +110,7 @@ def transfer_accept(*, actor, transfer: Transfer) -> Transfer:
 @transaction.atomic
 def transfer_reject(*, actor, transfer: Transfer, reason: str) -> Transfer:
     """A transfer may not be refused without a reason (RULES §6)."""
-    transfer = Transfer.objects.select_for_update().select_related("member", "to_org", "from_org").get(pk=transfer.pk)
+    transfer = Transfer.objects.select_for_update(of=("self",)).select_related("member", "to_org", "from_org").get(pk=transfer.pk)
     _require_receiver(actor, transfer)
     reason = _clean(reason, field="reason", label="退回理由", max_len=200)
     if transfer.state != Transfer.State.IN_TRANSIT:

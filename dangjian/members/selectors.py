@@ -35,7 +35,14 @@ def members_in_subtree(org: Org) -> QuerySet[Member]:
     The path range is put on the joined org itself (not an `org_id IN (subquery)`), so PostgreSQL
     walks the path index inside the range and the roster's ORDER BY org path comes presorted.
     """
-    return Member.objects.filter(subtree_q(org.path, field="org__path"))
+    qs = Member.objects.filter(subtree_q(org.path, field="org__path"))
+    # region_id narrows the search indexes (region_id, name_initials …) to this county; nested
+    # county-level orgs inside the subtree bring their own region ids.
+    if org.region_id:
+        regions = {org.region_id} | set(
+            Org.objects.filter(subtree_q(org.path), is_region=True).values_list("id", flat=True))
+        qs = qs.filter(region_id__in=regions) if len(regions) > 1 else qs.filter(region_id=org.region_id)
+    return qs
 
 
 def members_on_rolls(org: Org) -> QuerySet[Member]:

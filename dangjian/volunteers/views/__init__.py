@@ -1,0 +1,1 @@
+"""Pages of volunteer service, one module per sub-domain (see urls.py)."""
