@@ -153,6 +153,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "dangjian.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
 API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))
+# How many reverse proxies of ours append to X-Forwarded-For (1 behind one nginx); 0 = ignore the header.
+DANGJIAN_TRUSTED_PROXIES = int(os.environ.get("DANGJIAN_TRUSTED_PROXIES", "0"))
 
 # --- i18n ---
 LANGUAGE_CODE = "zh-hans"

@@ -9,9 +9,13 @@ def current_ip() -> str | None:
 
 
 def client_ip_of(request) -> str | None:
-    # Behind a reverse proxy the first X-Forwarded-For hop is the client; the proxy must set it.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    ip = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
+    """The client's IP. X-Forwarded-For is trusted only for the hops our own proxies appended
+    (DANGJIAN_TRUSTED_PROXIES, default 0): its first entry is whatever the client chose to send."""
+    from django.conf import settings
+
+    trusted = getattr(settings, "DANGJIAN_TRUSTED_PROXIES", 0)
+    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+    ip = hops[-trusted] if trusted and len(hops) >= trusted else request.META.get("REMOTE_ADDR")
     return ip or None
 
 

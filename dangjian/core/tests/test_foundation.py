@@ -42,6 +42,16 @@ class AuditTransactionTests(PersonaTestCase):
         self.assertEqual(r.status_code, 201)
         self.assertEqual(AuditEvent.objects.get(verb="org.create", target_repr="带IP").ip, "10.1.2.3")
 
+    def test_forwarded_for_trusted_only_for_our_proxies(self):
+        from django.test import RequestFactory, override_settings
+
+        from dangjian.core.middleware import client_ip_of
+
+        req = RequestFactory().get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 10.0.0.9", REMOTE_ADDR="127.0.0.1")
+        self.assertEqual(client_ip_of(req), "127.0.0.1")
+        with override_settings(DANGJIAN_TRUSTED_PROXIES=1):
+            self.assertEqual(client_ip_of(req), "10.0.0.9")  # the spoofed first hop is ignored
+
     def test_audit_without_target(self):
         ev = audit(actor=None, verb="system.job")
         self.assertEqual(ev.actor_name, "系统")
