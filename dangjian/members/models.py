@@ -14,13 +14,14 @@ class Member(models.Model):
     org = models.ForeignKey(Org, verbose_name="所在党组织", on_delete=models.PROTECT, related_name="members")
     party_group = models.ForeignKey(PartyGroup, verbose_name="党小组", null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="members")
-    region_id = models.BigIntegerField(null=True, blank=True, db_index=True)  # DESIGN rule 9
+    # DESIGN rule 9. Indexed through member_region_name and the search indexes (members 0003).
+    region_id = models.BigIntegerField(null=True, blank=True)
     user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="member")
 
     name = models.CharField("姓名", max_length=50)
-    name_pinyin = models.CharField(max_length=200, blank=True, db_index=True)
-    name_initials = models.CharField(max_length=50, blank=True, db_index=True)
+    name_pinyin = models.CharField(max_length=200, blank=True)
+    name_initials = models.CharField(max_length=50, blank=True)
     gender = models.CharField("性别", max_length=1, choices=Gender.choices)
     ethnicity = models.CharField("民族", max_length=10, choices=ETHNICITY_CHOICES, default="汉族")
     birth_date = models.DateField("出生日期")
@@ -35,13 +36,13 @@ class Member(models.Model):
     unit_name = models.CharField("工作单位", max_length=100, blank=True)
     address = models.CharField("家庭住址", max_length=200, blank=True)
 
-    stage = models.CharField("人员类别", max_length=20, choices=Stage.choices, default=Stage.FULL, db_index=True)
+    stage = models.CharField("人员类别", max_length=20, choices=Stage.choices, default=Stage.FULL)
     applied_on = models.DateField("申请入党日期", null=True, blank=True)
     joined_on = models.DateField("入党日期", null=True, blank=True)
     full_on = models.DateField("转正日期", null=True, blank=True)
     work_started_on = models.DateField("参加工作日期", null=True, blank=True)
 
-    status = models.CharField("党籍状态", max_length=20, choices=Status.choices, default=Status.NORMAL, db_index=True)
+    status = models.CharField("党籍状态", max_length=20, choices=Status.choices, default=Status.NORMAL)
     status_since = models.DateField("状态起始日期", null=True, blank=True)
     in_hardship = models.BooleanField("困难党员", default=False)
     is_retired = models.BooleanField("离退休", default=False)
@@ -55,6 +56,8 @@ class Member(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "党员"
+        # Few indexes on purpose: each one costs every import (issue 4 bench). The composite covers
+        # org, stage and status filters; region + name/pinyin/initials serve the roster search.
         indexes = [
             models.Index(fields=["org", "stage", "status"], name="member_org_stage_status"),
             models.Index(fields=["region_id", "name"], name="member_region_name"),

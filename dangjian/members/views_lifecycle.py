@@ -1,6 +1,7 @@
 """Pages for transfers, mobile members, disposals and the Excel import."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -155,12 +156,24 @@ def disposal_new(request, member_id: int):
 
 @login_required
 def import_page(request):
-    """Upload → dry-run preview with per-row errors and the column mapping → confirm."""
+    """Upload → dry-run preview with per-row errors and the column mapping → confirm.
+
+    Files above the synchronous limit (50 000 rows) run as a background job whose progress the page
+    polls; the same preview and confirmation follow.
+    """
     org = _org_from(request)
     require(request.user, "members.edit", org)
-    from .importing import import_roster, parse_roster, validate_roster
+    from .importing import RosterTooLarge, import_roster, parse_roster, validate_roster
+    from .tasks import import_job_enqueue
 
     context = {"org": org}
+    if request.method == "GET" and request.GET.get("job", "").isdigit():
+        job = ImportJob.objects.filter(id=int(request.GET["job"]), org=org, created_by=request.user).first()
+        if job is None:
+            raise Http404
+        context["bgjob"] = job
+        template = "members/_partials/import_job.html" if request.htmx else "members/import.html"
+        return render(request, template, context)
     if request.method == "POST":
         upload = request.FILES.get("file")
         job_id = request.POST.get("job")
@@ -175,10 +188,16 @@ def import_page(request):
             job = ImportJob.objects.create(org=org, created_by=request.user, file=upload, filename=upload.name[:200],
                                            state=ImportJob.State.PREVIEW)
         mapping = {k[4:]: v for k, v in request.POST.items() if k.startswith("map_") and v} or job.mapping or None
+        confirm, only_valid = bool(request.POST.get("confirm")), bool(request.POST.get("only_valid"))
         with job.file.open("rb") as fh:
             data = fh.read()
         try:
             parsed = parse_roster(data, filename=job.filename, mapping=mapping)
+        except RosterTooLarge:
+            job.mapping = mapping or {}
+            job.save(update_fields=["mapping"])
+            import_job_enqueue(job, commit=confirm, only_valid=only_valid)
+            return redirect(f"/members/import/?org={org.id}&job={job.id}")
         except DomainError as exc:
             job.state, job.report = ImportJob.State.FAILED, {"detail": exc.detail}
             job.save(update_fields=["state", "report"])
@@ -186,17 +205,16 @@ def import_page(request):
             return redirect(f"/members/import/?org={org.id}")
         report = validate_roster(parsed, actor=request.user, org=org, today=timezone.localdate())
         job.mapping = mapping or {}
-        if request.POST.get("confirm") and (report.valid or request.POST.get("only_valid")):
+        job.save(update_fields=["mapping"])
+        if confirm and (report.valid or only_valid):
             try:
-                created = import_roster(report, actor=request.user, org=org,
-                                        only_valid=bool(request.POST.get("only_valid")))
+                created = import_roster(report, actor=request.user, org=org, only_valid=only_valid, job=job)
             except DomainError as exc:
                 messages.error(request, exc.detail)
             else:
-                job.state, job.created, job.finished_at = ImportJob.State.DONE, created, timezone.now()
-                job.save(update_fields=["state", "created", "finished_at", "mapping"])
                 messages.success(request, f"已导入 {created} 名党员")
                 return redirect(f"/members/?org={org.id}")
-        job.save(update_fields=["mapping"])
-        context.update({"job": job, "parsed": parsed, "report": report})
+        from .importing import FIELDS
+
+        context.update({"job": job, "parsed": parsed, "report": report, "fields": FIELDS})
     return render(request, "members/import.html", context)
