@@ -60,6 +60,10 @@ class ApiClient:
         return self.client.patch(self._url(path), json.dumps(data or {}), content_type="application/json",
                                  **self.headers)
 
+    def put(self, path, data=None):
+        return self.client.put(self._url(path), json.dumps(data or {}), content_type="application/json",
+                               **self.headers)
+
     def delete(self, path):
         return self.client.delete(self._url(path), **self.headers)
 

@@ -43,8 +43,19 @@ def iter_patterns(resolver=None, prefix="", namespace=""):
             yield prefix + str(p.pattern), (f"{namespace}:{p.name}" if namespace else p.name), p
 
 
-def model_for_param(param: str):
+# URL kwargs whose name is not their model's, per app (namespace / first API path segment).
+ALIASES = {("dues", "payment_id"): "dues.DuesPayment", ("dues", "exemption_id"): "dues.DuesExemption",
+           ("care", "plan_id"): "care.CarePlan", ("care", "entry_id"): "care.FundLedger",
+           ("funds", "entry_id"): "care.FundLedger"}
+
+
+def model_for_param(param: str, app: str = ""):
     """`meeting_id` → the Meeting model of a dangjian app (None when no model has that name)."""
+    if (app, param) in ALIASES:
+        try:
+            return apps.get_model(ALIASES[(app, param)])
+        except LookupError:
+            return None
     if not param.endswith("_id"):
         return None
     wanted = param[:-3].replace("_", "")
@@ -56,7 +67,7 @@ def model_for_param(param: str):
     return None
 
 
-ORG_LOOKUPS = ["org", "branch", "member__org", "meeting__org", "household__org", "petition__org", "activity__org",
+ORG_LOOKUPS = ["org", "branch", "fund__org", "plan__org", "member__org", "meeting__org", "household__org", "petition__org", "activity__org",
                "unit__org", "record__member__org", "person__member__org", "profile__member__org"]
 _instances: dict = {}
 
@@ -102,7 +113,7 @@ class ScopeMatrixTests(TestCase):
                 continue
             values = {}
             for param in params:
-                model = model_for_param(param)
+                model = model_for_param(param, (name or "").split(":")[0])
                 obj = instance_in(model, self.branch_one) if model else None
                 if obj is None:
                     missing.add(param)
@@ -124,7 +135,7 @@ class ScopeMatrixTests(TestCase):
             params = API_PARAM.findall(path)
             values = {}
             for param in params:
-                model = model_for_param(param)
+                model = model_for_param(param, path.split("/")[3] if path.count("/") > 3 else "")
                 obj = instance_in(model, self.branch_one) if model else None
                 if obj is None:
                     values = None
