@@ -1,0 +1,18 @@
+"""Pages of duties and honors (thin: parse, call one service or selector, render)."""
+from .inspections import (inspection_create, inspection_detail, inspections, rectification_complete,
+                          rectification_detail, rectification_recheck, rectifications, rectifications_export)
+from .instructors import assignment_detail, assignment_end, instructor_create, instructor_detail, instructors
+from .pledges import index, pledge_detail, pledge_issue, pledge_progress, pledge_sign, pledges
+from .recognition import (brand_create, brand_detail, brand_rate, brands, honor_create, honor_decide, honor_detail,
+                          honors, showcase, work_methods, work_record_create, work_record_detail, work_record_rate,
+                          work_record_step)
+from .reviews import report_detail, scheme_create, scheme_detail, schemes
+
+__all__ = [
+    "assignment_detail", "assignment_end", "brand_create", "brand_detail", "brand_rate", "brands", "honor_create",
+    "honor_decide", "honor_detail", "honors", "index", "inspection_create", "inspection_detail", "inspections",
+    "instructor_create", "instructor_detail", "instructors", "pledge_detail", "pledge_issue", "pledge_progress",
+    "pledge_sign", "pledges", "rectification_complete", "rectification_detail", "rectification_recheck",
+    "rectifications", "rectifications_export", "report_detail", "scheme_create", "scheme_detail", "schemes",
+    "showcase", "work_methods", "work_record_create", "work_record_detail", "work_record_rate", "work_record_step",
+]

@@ -1,0 +1,268 @@
+"""Reads of study data, scoped by the actor (DESIGN rule 2).
+
+Managers see what their orgs published plus what was published to them from above; a member sees
+what was published to their branch or any org above it, and only their own progress and hours.
+"""
+from datetime import date
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from dangjian.accounts.models import Role
+from dangjian.accounts.scope import in_scope, org_get_visible, scope_paths, scope_q
+from dangjian.members.models import Member
+from dangjian.members.selectors import member_of_user, members_on_rolls
+from dangjian.orgs.models import Org
+from dangjian.orgs.tree import subtree_q
+
+from . import rules
+from .models import (Course, CourseAttendance, Material, MaterialProgress, Question, Quiz, QuizAttempt, StudyCredit,
+                     StudyLeader, StudyPolicy)
+
+LEADER_ROLES = [Role.Kind.SECRETARY, Role.Kind.COMMITTEE_MEMBER]
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def ancestor_paths(path: str) -> list[str]:
+    return [path[:i] for i in range(Org.steplen, len(path) + 1, Org.steplen)]
+
+
+def in_or_above_scope_q(actor, *, field: str = "org__path") -> Q:
+    paths = scope_paths(actor)
+    if paths is None:
+        return Q()
+    above = {a for p in paths for a in ancestor_paths(p)}
+    return scope_q(actor, field=field) | Q(**{f"{field}__in": sorted(above)})
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404
+
+
+def _one(qs, pk):
+    obj = qs.filter(pk=_int(pk)).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def targeted_q(member: Member, *, field: str = "org__path") -> Q:
+    """Things published to the member's org or any org above it."""
+    return Q(**{f"{field}__in": ancestor_paths(member.org.path)})
+
+
+# --- Policy (⚙ per committee) --------------------------------------------------------------------
+
+def policies_for(paths) -> dict[str, rules.Policy]:
+    """The policy in force for each org path: the nearest org at or above it with its own, else the default."""
+    paths = set(paths)
+    wanted = {a for p in paths for a in ancestor_paths(p)}
+    own = {p.org.path: p for p in StudyPolicy.objects.filter(org__path__in=wanted).select_related("org")}
+    out = {}
+    for path in paths:
+        row = next((own[a] for a in reversed(ancestor_paths(path)) if a in own), None)
+        out[path] = rules.DEFAULT_POLICY if row is None else rules.Policy(
+            member_hours=row.member_hours, leader_hours=row.leader_hours,
+            leader_needs_training=row.leader_needs_training, online_minutes_per_hour=row.online_minutes_per_hour)
+    return out
+
+
+def policy_for(org: Org) -> rules.Policy:
+    return policies_for([org.path])[org.path]
+
+
+# --- Materials -----------------------------------------------------------------------------------
+
+def material_list(*, actor, org: Org | None = None, series: str = "", kind: str = "", period: str = "",
+                  q: str = "") -> QuerySet:
+    qs = Material.objects.filter(in_or_above_scope_q(actor))
+    if org is not None:
+        qs = qs.filter(Q(subtree_q(org.path, field="org__path")) | Q(org__path__in=ancestor_paths(org.path)))
+    if series:
+        qs = qs.filter(series=series)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if period:
+        qs = qs.filter(period=period)
+    if q:
+        qs = qs.filter(title__icontains=q.strip())
+    return qs.select_related("org").order_by("-published_on", "-id")
+
+
+def materials_for_member(member: Member, *, on: date | None = None) -> QuerySet:
+    return (Material.objects.filter(targeted_q(member), published_on__lte=on or today())
+            .select_related("org").order_by("-published_on", "-id"))
+
+
+def material_get(*, actor, material_id) -> Material:
+    """A manager's view (in or above scope) or a member's (published to them)."""
+    q = in_or_above_scope_q(actor)
+    member = member_of_user(actor)
+    if member is not None:
+        q |= targeted_q(member) & Q(published_on__lte=today())
+    return _one(Material.objects.filter(q).select_related("org"), material_id)
+
+
+def material_for_member(*, member: Member, material_id) -> Material:
+    return _one(materials_for_member(member), material_id)
+
+
+def material_stats(material: Material) -> dict:
+    agg = material.progress.aggregate(readers=Count("id"),
+                                      completed=Count("id", filter=Q(completed_at__isnull=False)))
+    return agg
+
+
+def progress_of(member: Member, materials) -> dict[int, MaterialProgress]:
+    return {p.material_id: p for p in MaterialProgress.objects.filter(member=member, material__in=list(materials))}
+
+
+# --- Courses and quizzes --------------------------------------------------------------------------
+
+def course_list(*, actor, org: Org | None = None, year: int | None = None, kind: str = "") -> QuerySet:
+    qs = Course.objects.filter(in_or_above_scope_q(actor))
+    if org is not None:
+        qs = qs.filter(Q(subtree_q(org.path, field="org__path")) | Q(org__path__in=ancestor_paths(org.path)))
+    if year:
+        qs = qs.filter(starts_on__year=year)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.select_related("org").annotate(attendees=Count("attendance")).order_by("-starts_on", "-id")
+
+
+def course_get(*, actor, course_id) -> Course:
+    return _one(Course.objects.filter(in_or_above_scope_q(actor)).select_related("org")
+                .prefetch_related("lessons"), course_id)
+
+
+def attendance_of(*, actor, course: Course) -> QuerySet:
+    """Attendees the actor may see (a course run from above lists only the actor's own members)."""
+    return (course.attendance.filter(scope_q(actor, field="member__org__path"))
+            .select_related("member", "member__org").order_by("member__org__path", "member__name"))
+
+
+def question_list(*, actor) -> QuerySet:
+    return Question.objects.filter(in_or_above_scope_q(actor)).select_related("org")
+
+
+def quiz_list(*, actor, org: Org | None = None) -> QuerySet:
+    qs = Quiz.objects.filter(in_or_above_scope_q(actor))
+    if org is not None:
+        qs = qs.filter(Q(subtree_q(org.path, field="org__path")) | Q(org__path__in=ancestor_paths(org.path)))
+    return qs.select_related("org").annotate(pool=Count("questions", distinct=True)).order_by("-created_at", "-id")
+
+
+def quiz_get(*, actor, quiz_id) -> Quiz:
+    q = in_or_above_scope_q(actor)
+    member = member_of_user(actor)
+    if member is not None:
+        q |= targeted_q(member)
+    return _one(Quiz.objects.filter(q).select_related("org"), quiz_id)
+
+
+def quizzes_for_member(member: Member) -> QuerySet:
+    return Quiz.objects.filter(targeted_q(member)).select_related("org").order_by("-created_at")
+
+
+def quiz_results(*, actor, quiz: Quiz) -> QuerySet:
+    return (quiz.attempts.filter(scope_q(actor, field="member__org__path"), submitted_at__isnull=False)
+            .select_related("member", "member__org").order_by("-score", "member__name"))
+
+
+# --- 学时 (R-STUDY-32 / R-STUDY-56) ---------------------------------------------------------------
+
+def _annotated_members(qs: QuerySet, year: int) -> QuerySet:
+    in_year = Q(study_credits__year=year)
+    return qs.annotate(
+        offline=Sum("study_credits__hours", filter=in_year),
+        online=Sum("study_credits__seconds", filter=in_year),
+        trained=Exists(CourseAttendance.objects.filter(member=OuterRef("pk"), course__starts_on__year=year)),
+        leader_mark=Exists(StudyLeader.objects.filter(member=OuterRef("pk"))),
+        leader_role=Exists(Role.objects.filter(user_id=OuterRef("user_id"), role__in=LEADER_ROLES,
+                                               org__is_active=True)),
+    )
+
+
+def hours_row(member, policy: rules.Policy) -> dict:
+    is_leader = bool(member.leader_mark or member.leader_role)
+    hours = rules.annual_hours(offline_hours=member.offline or 0, online_seconds=member.online or 0,
+                               online_minutes_per_hour=policy.online_minutes_per_hour)
+    required = rules.required_hours(is_leader=is_leader, policy=policy).quantize(rules.CENT)
+    return {"member": member, "member_id": member.id, "name": member.name, "org_id": member.org_id,
+            "org_name": member.org.name, "hours": hours, "required": required, "is_leader": is_leader,
+            "trained": bool(member.trained), "exempt": member.is_exempt,
+            "met": rules.hours_met(hours=hours, is_leader=is_leader, trained=bool(member.trained), policy=policy),
+            "percent": rules.progress_percent(hours=hours, required=required),
+            "shortfall": max(required - hours, rules.Decimal("0.00")),
+            "rule": "R-STUDY-56" if is_leader else "R-STUDY-32"}
+
+
+def hours_rows(*, actor, org: Org, year: int, status: str = "", q: str = "") -> list[dict]:
+    """Every member on the rolls under org with the year's 学时 against the minimum.
+
+    status: "unmet" (alerts: exempt members left out), "met", "exempt"; empty for all.
+    """
+    org = org_get_visible(actor=actor, org_id=org.id)
+    members = members_on_rolls(org).select_related("org")
+    if q:
+        members = members.filter(name__icontains=q.strip())
+    members = list(_annotated_members(members.order_by("org__path", "name", "id"), year))
+    policies = policies_for({m.org.path for m in members})
+    rows = [hours_row(m, policies[m.org.path]) for m in members]
+    if status == "unmet":
+        rows = [r for r in rows if not r["met"] and not r["exempt"]]
+    elif status == "met":
+        rows = [r for r in rows if r["met"]]
+    elif status == "exempt":
+        rows = [r for r in rows if r["exempt"]]
+    return rows
+
+
+def member_hours(member: Member, *, year: int) -> dict:
+    annotated = _annotated_members(Member.objects.filter(pk=member.pk).select_related("org"), year).get()
+    return hours_row(annotated, policy_for(member.org))
+
+
+def credits_of(member: Member, *, year: int) -> QuerySet:
+    return (StudyCredit.objects.filter(member=member, year=year)
+            .select_related("material", "course", "quiz").order_by("-credited_on", "-id"))
+
+
+def credit_get(*, actor, credit_id) -> StudyCredit:
+    return _one(StudyCredit.objects.filter(scope_q(actor, field="org__path")).select_related("member", "org"),
+                credit_id)
+
+
+def my_study(member: Member, *, year: int | None = None) -> dict:
+    year = year or today().year
+    materials = list(materials_for_member(member)[:20])
+    progress = progress_of(member, materials)
+    for m in materials:
+        p = progress.get(m.id)
+        m.my_seconds = p.seconds if p else 0
+        m.my_percent = min(100, m.my_seconds * 100 // max(1, m.duration_seconds))
+        m.my_done = bool(p and p.completed_at)
+    attempts = {a.quiz_id: a for a in QuizAttempt.objects.filter(member=member)}
+    quizzes = list(quizzes_for_member(member)[:10])
+    for quiz in quizzes:
+        quiz.my_attempt = attempts.get(quiz.id)
+    return {"member": member, "year": year, "summary": member_hours(member, year=year), "materials": materials,
+            "quizzes": quizzes, "credits": list(credits_of(member, year=year)[:20]),
+            "courses": list(member.study_course_attendance.select_related("course")
+                            .filter(course__starts_on__year=year))}
+
+
+def home_cards(*, actor, org: Org) -> list[dict]:
+    if not in_scope(actor, org):
+        return []
+    year = today().year
+    rows = hours_rows(actor=actor, org=org, year=year)
+    unmet = sum(1 for r in rows if not r["met"] and not r["exempt"])
+    return [{"label": f"{year} 年学时未达标", "value": unmet, "icon": "ti-clock-hour-4"}]
