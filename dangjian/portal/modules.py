@@ -34,6 +34,7 @@ MODULES = [
     ]),
     ("便民服务", "ti-building-community", [
         Tile("提交诉求", "petitions:public", "ti-message-2", public=True),
+        Tile("请志愿者帮忙", "portal:public_need", "ti-hand-stop", public=True),
         Tile("查询办理进度", "petitions:public_track", "ti-search", public=True),
         Tile("党员风采", "duties:showcase", "ti-award", public=True),
     ]),

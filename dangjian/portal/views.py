@@ -1,4 +1,6 @@
-from django.http import HttpResponse
+from django.apps import apps
+from django.core.cache import cache
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
@@ -43,3 +45,41 @@ self.addEventListener('fetch', e => {
 """ % (static("vendor/tabler/tabler.min.css"), static("vendor/tabler-icons/tabler-icons.min.css"),
        static("portal/icon.svg"))
     return HttpResponse(js, content_type="application/javascript")
+
+
+NEED_LIMIT_PER_HOUR = 10  # per IP, like the public petition form
+
+
+def public_need(request):
+    """A resident asks for help without an account; the need lands on the community's needs board."""
+    if not apps.is_installed("dangjian.volunteers"):
+        raise Http404
+    from dangjian.core.errors import DomainError
+    from dangjian.core.forms import apply_domain_error
+    from dangjian.core.middleware import client_ip_of
+    from dangjian.orgs.models import Org
+    from dangjian.volunteers.services import demand_submit
+
+    from .forms import NeedForm
+
+    form = NeedForm(request.POST or None)
+    if request.method == "POST":
+        key = f"portal-need:{client_ip_of(request)}"
+        if cache.get(key, 0) >= NEED_LIMIT_PER_HOUR:
+            return render(request, "portal/need.html", {"form": form, "limited": True}, status=429)
+        if form.is_valid():
+            if form.cleaned_data["website"]:
+                return render(request, "portal/need.html", {"done": True})  # a bot: pretend, write nothing
+            data = dict(form.cleaned_data)
+            org = Org.objects.get(id=data.pop("org_id"))
+            data.pop("website")
+            data["skills"] = [s.strip() for s in data["skills"].replace("，", ",").split(",") if s.strip()]
+            try:
+                demand_submit(org=org, data=data)
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                cache.set(key, cache.get(key, 0) + 1, 3600)
+                return render(request, "portal/need.html", {"done": True})
+        return render(request, "portal/need.html", {"form": form}, status=400)
+    return render(request, "portal/need.html", {"form": form})

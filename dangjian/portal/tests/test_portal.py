@@ -29,3 +29,45 @@ class PortalTests(PersonaTestCase):
         sw = Client().get("/portal/sw.js")
         self.assertEqual(sw["Content-Type"], "application/javascript")
         self.assertIn("caches.open", sw.content.decode())
+
+
+class PublicNeedTests(PersonaTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        from dangjian.orgs.models import Org, Unit
+
+        unit = Unit.objects.create(name="测试社区", kind=Unit.Kind.COMMUNITY)
+        Org.objects.filter(pk=cls.community.pk).update(unit=unit)
+
+    def post(self, **kw):
+        data = {"org_id": self.community.id, "title": "帮老人买药", "description": "独居老人行动不便，每周需要代购药品",
+                "requester_name": "王大妈", "requester_phone": "13800001111", "starts_at": "2030-05-01T09:00",
+                "ends_at": "2030-05-01T11:00", **kw}
+        return Client().post("/portal/need/", data)
+
+    def test_resident_need_lands_on_the_board(self):
+        from dangjian.volunteers.models import Demand
+
+        r = self.post(skills="医疗，跑腿")
+        self.assertContains(r, "已收到")
+        d = Demand.objects.get()
+        self.assertEqual((d.org_id, d.source, d.skills), (self.community.id, "portal", ["医疗", "跑腿"]))
+
+    def test_bad_input_and_honeypot_write_nothing(self):
+        from dangjian.volunteers.models import Demand
+
+        self.assertEqual(self.post(requester_phone="123").status_code, 400)
+        self.assertEqual(self.post(org_id=self.branch_two.id + 999).status_code, 400)
+        self.assertEqual(self.post(title="").status_code, 400)
+        self.assertContains(self.post(website="http://spam"), "已收到")
+        self.assertEqual(Demand.objects.count(), 0)
+
+    def test_rate_limited(self):
+        from django.core.cache import cache
+
+        cache.clear()
+        for _ in range(10):
+            self.post()
+        self.assertEqual(self.post().status_code, 429)
+        cache.clear()
