@@ -306,6 +306,7 @@ class VisitIn(Schema):
     needs: str = Field("", max_length=TEXT)
     reason: str = Field("", max_length=TEXT)
     create_petition: bool = False
+    create_need: bool = False
 
 
 class VisitOut(Schema):
@@ -349,7 +350,8 @@ def visit_create(request, payload: VisitIn):
                                                    household_id=payload.household_id)
     log = services.visit_log_create(actor=request.user, member=member, household=household,
                                     visited_on=payload.visited_on, notes=payload.notes, needs=payload.needs,
-                                    reason=payload.reason, create_petition=payload.create_petition)
+                                    reason=payload.reason, create_petition=payload.create_petition,
+                                    create_need=payload.create_need)
     return 201, _log(log, list(log.petitions.values_list("id", flat=True)))
 
 

@@ -78,6 +78,7 @@ class LogForm(forms.Form):
     notes = forms.CharField(label="民情记录（听到了什么）", max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
     needs = forms.CharField(label="群众诉求", max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
     create_petition = forms.BooleanField(label="转为诉求", required=False, help_text="把群众诉求登记为待办诉求（首问负责）")
+    create_need = forms.BooleanField(label="转为志愿服务需求", required=False, help_text="发布到志愿服务需求看板，匹配党员志愿者")
     reason = forms.CharField(label="跨区域走访说明", max_length=200, required=False,
                              help_text="走访不在本人走访区域内的户时填写")
 

@@ -265,7 +265,8 @@ def _may_write_for(actor, member) -> bool:
 
 @transaction.atomic
 def visit_log_create(*, actor, member, household: Household | None, visited_on: date, notes: str,
-                     needs: str = "", reason: str = "", create_petition: bool = False) -> VisitLog:
+                     needs: str = "", reason: str = "", create_petition: bool = False,
+                     create_need: bool = False) -> VisitLog:
     self_service = _may_write_for(actor, member)
     if not self_service:
         require(actor, "visits.edit", member.org)
@@ -286,8 +287,8 @@ def visit_log_create(*, actor, member, household: Household | None, visited_on: 
                               rule="R-VISIT-AREA")
         if not household.is_active:
             raise DomainError("该户已不在册", field="household_id")
-    if create_petition and not needs:
-        raise DomainError("转为诉求前请填写群众诉求", field="needs")
+    if (create_petition or create_need) and not needs:
+        raise DomainError("转为诉求或志愿服务需求前请填写群众诉求", field="needs")
     log = VisitLog.objects.create(org=member.org, region_id=member.org.region_id, member=member,
                                   household=household, visited_on=visited_on, notes=notes, needs=needs,
                                   off_area_reason=reason, created_by=actor)
@@ -298,7 +299,28 @@ def visit_log_create(*, actor, member, household: Household | None, visited_on: 
         from dangjian.petitions.services import petition_create_from_log
 
         petition_create_from_log(actor=actor, log=log)
+    if create_need:
+        _need_from_log(actor=actor, log=log)
     return log
+
+
+def _need_from_log(*, actor, log: VisitLog) -> None:
+    """A need heard on a visit goes to the volunteers' needs board (issue 9 item 1), open for a week."""
+    from datetime import datetime, time, timedelta
+
+    from django.apps import apps as django_apps
+    from django.utils import timezone as tz
+
+    if not django_apps.is_installed("dangjian.volunteers"):
+        raise DomainError("未启用志愿服务模块，不能转为志愿服务需求", field="create_need")
+    from dangjian.volunteers.services import demand_create
+
+    start = tz.make_aware(datetime.combine(_today() + timedelta(days=1), time(9, 0)))
+    where = log.household.address if log.household_id else ""
+    demand_create(actor=actor, org=log.org, data={
+        "title": log.needs[:100], "description": f"{log.needs}（来自 {log.visited_on:%Y-%m-%d} 民情日记）",
+        "place": where[:200], "grid": (log.household.grid if log.household_id else "")[:50],
+        "starts_at": start, "ends_at": start + timedelta(days=7)})
 
 
 # --- 民情分析会, publication, spot checks ----------------------------------------------------------

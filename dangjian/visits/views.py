@@ -181,7 +181,8 @@ def log_create(request):
                          if data["household_id"] else None)
             log = services.visit_log_create(actor=request.user, member=member, household=household,
                                             visited_on=data["visited_on"], notes=data["notes"], needs=data["needs"],
-                                            reason=data["reason"], create_petition=data["create_petition"])
+                                            reason=data["reason"], create_petition=data["create_petition"],
+                                            create_need=data.get("create_need", False))
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
