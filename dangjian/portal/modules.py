@@ -37,7 +37,7 @@ MODULES = [
         Tile("请志愿者帮忙", "portal:public_need", "ti-hand-stop", public=True),
         Tile("查询办理进度", "petitions:public_track", "ti-search", public=True),
         Tile("党员风采", "duties:showcase", "ti-award", public=True),
-        Tile("党群阵地", "standards:public_venues", "ti-building-flag", public=True),
+        Tile("党群阵地", "standards:public_venues", "ti-building-community", public=True),
         Tile("示范岗与示范支部", "standards:public_models", "ti-medal", public=True),
     ]),
     ("教育培训", "ti-book", [
