@@ -118,13 +118,15 @@ else:
 
 # --- Background jobs: Huey, SQLite storage by default, Redis in production ---
 if REDIS_URL:
-    HUEY = {"huey_class": "huey.RedisHuey", "name": "dangjian", "url": REDIS_URL, "immediate": TESTING}
+    # utc=False: crontabs are read in Asia/Shanghai ("01:30" means 01:30 Beijing time).
+    HUEY = {"huey_class": "huey.RedisHuey", "name": "dangjian", "url": REDIS_URL, "immediate": TESTING, "utc": False}
 else:
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": "dangjian",
         "filename": os.environ.get("HUEY_SQLITE_PATH", str(BASE_DIR / "data" / "huey.sqlite3")),
         "immediate": TESTING,
+        "utc": False,
     }
 
 # --- Auth ---

@@ -1,0 +1,148 @@
+"""统计报表: the nightly member roll-up, ledger export jobs, report tasks and the log of failed jobs."""
+from django.conf import settings
+from django.db import models
+
+from dangjian.orgs.models import Org
+
+
+class MemberStatsDaily(models.Model):
+    """Nightly roll-up: for each org, the members of its WHOLE subtree counted by one dimension.
+
+    One row per (org, date, dimension, value) with a non-zero count, so a dashboard at any level reads a
+    handful of rows by (org, date) instead of scanning the members (DESIGN "Scale": dashboards read
+    nightly roll-up tables). Written by tasks.member_stats_rollup, once per date (core.JobRun).
+    """
+
+    class Dimension(models.TextChoices):
+        STAGE = "stage", "人员类别"
+        GENDER = "gender", "性别"
+        AGE = "age", "年龄"
+        EDUCATION = "education", "学历"
+        PARTY_YEARS = "party_years", "党龄"
+
+    org = models.ForeignKey(Org, on_delete=models.CASCADE, related_name="+")
+    region_id = models.BigIntegerField(null=True, blank=True, db_index=True)  # DESIGN rule 9
+    date = models.DateField("统计日期")
+    dimension = models.CharField(max_length=12, choices=Dimension.choices)
+    value = models.CharField(max_length=20)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "党员统计日汇总"
+        constraints = [models.UniqueConstraint(fields=["org", "date", "dimension", "value"],
+                                               name="memberstats_unique")]
+        indexes = [models.Index(fields=["date", "dimension"], name="memberstats_date_dim")]
+
+    def __str__(self):
+        return f"{self.org_id} {self.date} {self.dimension}={self.value}: {self.count}"
+
+
+class LedgerJob(models.Model):
+    """A big ledger export (> SYNC_MAX_ROWS rows) built in the background, with progress and a file."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "排队中"
+        RUNNING = "running", "生成中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", "Excel"
+        PDF = "pdf", "PDF"
+
+    org = models.ForeignKey(Org, on_delete=models.CASCADE, related_name="ledger_jobs")
+    ledger = models.CharField("台账", max_length=30)
+    period = models.CharField("期间", max_length=10)
+    fmt = models.CharField("格式", max_length=4, choices=Format.choices)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.PENDING)
+    progress = models.PositiveSmallIntegerField("进度", default=0)
+    total_rows = models.PositiveIntegerField("行数", default=0)
+    file = models.FileField(upload_to="ledgers/%Y/%m/", blank=True, max_length=300)
+    filename = models.CharField(max_length=200, blank=True)
+    error = models.CharField("错误", max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "台账导出任务"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.filename or self.ledger} ({self.get_state_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)
+
+
+class ReportTask(models.Model):
+    """报表任务: an upper committee asks the orgs below to fill in a form by a deadline.
+
+    `fields` is the template: [{"key", "label", "type", "required", "source", "choices"}] (rules.FIELD_TYPES;
+    `source` a prefill key such as "members.count_full", filled from our data when an org opens the form).
+    """
+
+    class State(models.TextChoices):
+        OPEN = "open", "填报中"
+        CLOSED = "closed", "已截止"
+
+    class Target(models.TextChoices):
+        BRANCHES = "branches", "下属全部党支部"
+        CHILDREN = "children", "直属下级党组织"
+
+    org = models.ForeignKey(Org, verbose_name="下发组织", on_delete=models.PROTECT, related_name="report_tasks")
+    title = models.CharField("报表名称", max_length=100)
+    instructions = models.TextField("填报说明", max_length=2000, blank=True)
+    fields = models.JSONField("报表字段", default=list)
+    deadline = models.DateField("截止日期")
+    target = models.CharField("填报范围", max_length=10, choices=Target.choices, default=Target.BRANCHES)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "报表任务"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.title
+
+
+class ReportSubmission(models.Model):
+    """One org's answer to a report task (created for every target org when the task is issued)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "未填报"
+        DRAFT = "draft", "已暂存"
+        SUBMITTED = "submitted", "已上报"
+
+    task = models.ForeignKey(ReportTask, on_delete=models.CASCADE, related_name="submissions")
+    org = models.ForeignKey(Org, verbose_name="填报组织", on_delete=models.PROTECT, related_name="report_submissions")
+    region_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    values = models.JSONField("填报内容", default=dict, blank=True)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.PENDING, db_index=True)
+    submitted_at = models.DateTimeField("上报时间", null=True, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "报表填报"
+        ordering = ["org__path", "id"]
+        constraints = [models.UniqueConstraint(fields=["task", "org"], name="reportsubmission_once")]
+
+    def __str__(self):
+        return f"{self.task} · {self.org}"
+
+
+class TaskFailure(models.Model):
+    """A Huey task that raised (recorded by the error signal in tasks.py), for the scheduler page."""
+
+    task = models.CharField(max_length=200, db_index=True)
+    error = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "任务失败记录"
+        ordering = ["-created_at", "-id"]

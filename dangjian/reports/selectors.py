@@ -1,0 +1,409 @@
+"""Dashboard charts: one selector per chart, each returning plain data (dicts and lists).
+
+Every selector takes `actor` and `org` (404 outside the actor's scope, via scope.require) and aggregates
+in the database with GROUP BY — one query per chart (plus the list of child orgs where a chart has one
+bar per child), never a loop over orgs or members. Charts of other areas return None when their app
+is not installed. The member charts read the nightly roll-up (MemberStatsDaily) when it exists for the
+date and `source` allows it, and count live otherwise.
+"""
+from datetime import date
+from decimal import Decimal
+
+from django.apps import apps
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, ExtractMonth, Substr
+from django.utils import timezone
+
+from dangjian.accounts.scope import require
+from dangjian.members.choices import ACTIVE_STATUSES, Education, Gender, Stage
+from dangjian.members.models import Member
+from dangjian.members.selectors import members_in_subtree
+from dangjian.orgs.models import Org
+from dangjian.orgs.tree import subtree_q
+
+from . import rules
+from .models import MemberStatsDaily, ReportSubmission
+
+D = MemberStatsDaily.Dimension
+ON_ROLLS = [Stage.PROBATIONARY, Stage.FULL]
+OWN_LEVEL = "（本级）"
+SOURCES = ("auto", "live", "rollup")
+DUES_LIVE_MAX = 20_000  # larger subtrees: the dues chart points to the dues app's own report
+
+
+def installed(label: str) -> bool:
+    return apps.is_installed(f"dangjian.{label}")
+
+
+def _check(actor, org: Org) -> Org:
+    require(actor, "reports.view", org)  # 404 outside scope, 403 inside without the right
+    return org
+
+
+def _today(on: date | None) -> date:
+    return on or timezone.localdate()
+
+
+# --- Member dimensions (shared with the nightly roll-up in services.py) ------------------------------
+
+DIMENSIONS = {
+    D.STAGE: ("人员类别", [(s.value, s.label) for s in Stage]),
+    D.GENDER: ("性别", [(g.value, g.label) for g in Gender]),
+    D.AGE: ("年龄", [(b[0], b[1]) for b in rules.AGE_BANDS]),
+    D.EDUCATION: ("学历", [(e.value, e.label) for e in Education] + [("", "未填写")]),
+    D.PARTY_YEARS: ("党龄", [(b[0], b[1]) for b in rules.PARTY_YEAR_BANDS]),
+}
+
+
+def _band_case(field: str, bands, on: date):
+    whens = []
+    for code, after, upto in rules.band_cutoffs(bands, on):
+        q = Q()
+        if after is not None:
+            q &= Q(**{f"{field}__gt": after})
+        if upto is not None:
+            q &= Q(**{f"{field}__lte": upto})
+        whens.append(When(q, then=Value(code)))
+    return Case(*whens, default=Value(""), output_field=CharField())
+
+
+def dimension_expr(dimension: str, on: date):
+    if dimension == D.AGE:
+        return _band_case("birth_date", rules.AGE_BANDS, on)
+    if dimension == D.PARTY_YEARS:
+        return _band_case("party_from", rules.PARTY_YEAR_BANDS, on)
+    return F(dimension)
+
+
+def population(qs, dimension: str):
+    """Who a dimension counts: everyone on the registry in an active status for 人员类别 (the pipeline too);
+    probationary and full members for gender, age and education; full members for 党龄 (党章 §7)."""
+    qs = qs.filter(status__in=ACTIVE_STATUSES)
+    if dimension == D.STAGE:
+        return qs
+    if dimension == D.PARTY_YEARS:
+        return qs.filter(stage=Stage.FULL).annotate(party_from=Coalesce("full_on", "joined_on")).filter(
+            party_from__isnull=False)
+    return qs.filter(stage__in=ON_ROLLS)
+
+
+def _dimension_chart(actor, org: Org, dimension: str, *, on: date | None, source: str) -> dict:
+    _check(actor, org)
+    on = _today(on)
+    title, choices = DIMENSIONS[dimension]
+    counts, used = {}, "live"
+    if source in ("auto", "rollup"):
+        counts = dict(MemberStatsDaily.objects.filter(org=org, date=on, dimension=dimension)
+                      .values_list("value", "count"))
+        used = "rollup" if counts or source == "rollup" else "live"
+    if used == "live":
+        qs = population(members_in_subtree(org), dimension)
+        counts = dict(qs.annotate(v=dimension_expr(dimension, on)).values("v").annotate(n=Count("id"))
+                      .order_by().values_list("v", "n"))
+    items = [{"code": code, "label": label, "value": counts.get(code, 0)} for code, label in choices]
+    if dimension == D.EDUCATION and not items[-1]["value"]:
+        items.pop()  # 未填写 only when someone has no education on file
+    return {"dimension": dimension, "title": title, "items": items, "total": sum(i["value"] for i in items),
+            "source": used, "date": on.isoformat()}
+
+
+def chart_members_by_stage(*, actor, org: Org, on: date | None = None, source: str = "auto") -> dict:
+    return _dimension_chart(actor, org, D.STAGE, on=on, source=source)
+
+
+def chart_members_by_gender(*, actor, org: Org, on: date | None = None, source: str = "auto") -> dict:
+    return _dimension_chart(actor, org, D.GENDER, on=on, source=source)
+
+
+def chart_members_by_age(*, actor, org: Org, on: date | None = None, source: str = "auto") -> dict:
+    return _dimension_chart(actor, org, D.AGE, on=on, source=source)
+
+
+def chart_members_by_education(*, actor, org: Org, on: date | None = None, source: str = "auto") -> dict:
+    return _dimension_chart(actor, org, D.EDUCATION, on=on, source=source)
+
+
+def chart_members_by_party_years(*, actor, org: Org, on: date | None = None, source: str = "auto") -> dict:
+    return _dimension_chart(actor, org, D.PARTY_YEARS, on=on, source=source)
+
+
+# --- Child orgs (the drill-down axis) -----------------------------------------------------------------
+
+def child_orgs(org: Org) -> list[dict]:
+    """The org's direct children (one query), in tree order: {"id", "name", "path", "kind"}."""
+    return list(Org.objects.filter(subtree_q(org.path), depth=org.depth + 1, is_active=True)
+                .order_by("path").values("id", "name", "path", "kind"))
+
+
+def child_prefix(org: Org, field: str = "org__path"):
+    """SQL expression: the path of the child of `org` that a row's org sits under (org's own path when the
+    row is attached to org itself). GROUP BY it to get one bar per child in one query."""
+    return Substr(field, 1, len(org.path) + Org.steplen)
+
+
+def _rows_by_child(org: Org, children: list[dict], by_prefix: dict[str, dict], empty: dict) -> list[dict]:
+    rows = [{"org_id": c["id"], "name": c["name"], "drill": True, **(by_prefix.get(c["path"]) or dict(empty))}
+            for c in children]
+    own = by_prefix.get(org.path)
+    if own and any(v for v in own.values()):
+        rows.append({"org_id": org.id, "name": OWN_LEVEL, "drill": False, **own})
+    return rows
+
+
+def chart_members_by_child(*, actor, org: Org, on: date | None = None, source: str = "auto") -> dict:
+    """Members on the rolls (full, probationary) and activists under each child org: the drill-down bars."""
+    _check(actor, org)
+    on = _today(on)
+    children = child_orgs(org)
+    keys = {Stage.FULL: "full", Stage.PROBATIONARY: "probationary", Stage.ACTIVIST: "activist"}
+    empty = {"full": 0, "probationary": 0, "activist": 0}
+    by_prefix: dict[str, dict] = {}
+    used = "live"
+    if source in ("auto", "rollup") and children:
+        rows = (MemberStatsDaily.objects.filter(date=on, dimension=D.STAGE, value__in=list(keys))
+                .filter(Q(org__in=[c["id"] for c in children]) | Q(org=org)).values_list("org__path", "value", "count"))
+        for path, value, n in rows:
+            by_prefix.setdefault(path, dict(empty))[keys[value]] = n
+        if by_prefix or source == "rollup":
+            used = "rollup"
+            own = by_prefix.get(org.path)
+            if own:  # the org's row counts its whole subtree: keep only what sits at the org itself
+                for c in children:
+                    for k in empty:
+                        own[k] -= (by_prefix.get(c["path"]) or empty)[k]
+    if used == "live" and children:
+        qs = (members_in_subtree(org).filter(status__in=ACTIVE_STATUSES, stage__in=list(keys))
+              .annotate(child=child_prefix(org)).values("child", "stage").annotate(n=Count("id")).order_by())
+        for r in qs:
+            by_prefix.setdefault(r["child"], dict(empty))[keys[r["stage"]]] = r["n"]
+    rows = _rows_by_child(org, children, by_prefix, empty)
+    for r in rows:
+        r["total"] = r["full"] + r["probationary"]
+    return {"rows": rows, "source": used, "date": on.isoformat()}
+
+
+# --- Other areas -------------------------------------------------------------------------------------
+
+def chart_recruitment_funnel(*, actor, org: Org, on: date | None = None) -> dict | None:
+    """发展党员 files in progress by stage (the funnel), and how many have a deadline already passed."""
+    if not installed("recruitment"):
+        return None
+    from dangjian.recruitment.models import RecruitmentRecord
+
+    _check(actor, org)
+    on = _today(on)
+    stages = [Stage.APPLICANT, Stage.ACTIVIST, Stage.CANDIDATE, Stage.PROBATIONARY]
+    agg = {s.value: Count("id", filter=Q(member__stage=s)) for s in stages}
+    agg["overdue"] = Count("id", filter=Q(deadline_on__lt=on))
+    row = (RecruitmentRecord.objects.filter(subtree_q(org.path, field="member__org__path"),
+                                            state=RecruitmentRecord.State.ACTIVE).aggregate(**agg))
+    return {"items": [{"code": s.value, "label": s.label, "value": row[s.value]} for s in stages],
+            "overdue": row["overdue"]}
+
+
+def chart_meeting_heatmap(*, actor, org: Org, year: int, on: date | None = None) -> dict | None:
+    """Meeting compliance, child orgs × months: the share of branches under each child that held at least
+    one 主题党日 in the month (R-MEET-THEMEDAY: ≥ 1 per month), with the number of meetings held."""
+    if not installed("meetings"):
+        return None
+    from dangjian.meetings.models import Meeting
+    from dangjian.meetings.selectors import local_start
+
+    _check(actor, org)
+    on = _today(on)
+    children = child_orgs(org) if org.kind != Org.Kind.BRANCH else []
+    axis = children or [{"id": org.id, "name": org.name, "path": org.path}]
+    length = len(axis[0]["path"])
+    branches = dict(Org.objects.filter(subtree_q(org.path), kind=Org.Kind.BRANCH, is_active=True)
+                    .annotate(p=Substr("path", 1, length)).values("p").annotate(n=Count("id"))
+                    .order_by().values_list("p", "n"))
+    held = (Meeting.objects.filter(subtree_q(org.path, field="org__path"), state=Meeting.State.HELD,
+                                   starts_at__gte=local_start(date(year, 1, 1)),
+                                   starts_at__lt=local_start(date(year + 1, 1, 1)))
+            .annotate(p=Substr("org__path", 1, length), m=ExtractMonth("starts_at"))
+            .values("p", "m").annotate(meetings=Count("id"),
+                                       theme=Count("org_id", distinct=True, filter=Q(kind="theme_day")))
+            .order_by())
+    cells = {(r["p"], r["m"]): r for r in held}
+    rows = []
+    for a in axis:
+        n = branches.get(a["path"], 0)
+        row = {"org_id": a["id"], "name": a["name"], "branches": n, "drill": bool(children), "cells": []}
+        for m in range(1, 13):
+            future = date(year, m, 1) > on
+            c = cells.get((a["path"], m), {"meetings": 0, "theme": 0})
+            row["cells"].append({"month": m, "meetings": c["meetings"], "branches_held": c["theme"],
+                                 "rate": None if future or not n else rules.rate(c["theme"], n)})
+        rows.append(row)
+    return {"year": year, "months": list(range(1, 13)), "rows": rows}
+
+
+def chart_points_branches(*, actor, org: Org, n: int = 5, on: date | None = None) -> dict | None:
+    """Top and bottom branches by 先锋指数 in the current period, with the points app's own formula
+    (points.ranking: a few aggregate queries for the whole subtree)."""
+    if not installed("points"):
+        return None
+    from dangjian.points import ranking
+    from dangjian.points import rules as prules
+    from dangjian.points.selectors import scheme_for
+
+    _check(actor, org)
+    scheme = scheme_for(org)
+    period = prules.period_of(_today(on), scheme.period_kind)
+    rows = ranking.ranked(ranking.branch_rows(org, period, scheme), scheme)
+    plain = [{"org_id": r["id"], "name": r["name"], "rank": r["rank"], "score": float(r["score"]),
+              "members": r["members"]} for r in rows]
+    top = plain[:n]
+    bottom = [r for r in plain[-n:] if r not in top][::-1] if len(plain) > n else []
+    return {"period": period.label, "period_display": period.display, "count": len(plain), "top": top,
+            "bottom": bottom}
+
+
+def chart_volunteers(*, actor, org: Org, year: int) -> dict | None:
+    """Per child org: members eligible to register (on the rolls, not 送学上门), registered volunteers,
+    the registration rate, and volunteer hours served in the year."""
+    if not installed("volunteers"):
+        return None
+    from dangjian.volunteers.models import HoursEntry
+
+    _check(actor, org)
+    children = child_orgs(org)
+    by_prefix: dict[str, dict] = {}
+    empty = {"eligible": 0, "registered": 0, "hours": 0.0}
+    regs = (members_in_subtree(org).filter(status__in=ACTIVE_STATUSES, stage__in=ON_ROLLS, is_exempt=False)
+            .annotate(child=child_prefix(org)).values("child")
+            .annotate(eligible=Count("id"), registered=Count("id", filter=Q(volunteer__isnull=False,
+                                                                              volunteer__is_active=True)))
+            .order_by())
+    for r in regs:
+        by_prefix.setdefault(r["child"], dict(empty)).update(eligible=r["eligible"], registered=r["registered"])
+    hours = (HoursEntry.objects.filter(subtree_q(org.path, field="org__path"), served_on__year=year)
+             .annotate(child=child_prefix(org)).values("child").annotate(h=Sum("hours")).order_by())
+    for r in hours:
+        by_prefix.setdefault(r["child"], dict(empty))["hours"] = float(r["h"] or 0)
+    rows = _rows_by_child(org, children, by_prefix, empty) if children else [
+        {"org_id": org.id, "name": org.name, "drill": False, **(by_prefix.get(org.path) or dict(empty))}]
+    for r in rows:
+        r["rate"] = rules.rate(r["registered"], r["eligible"])
+    eligible, registered = sum(r["eligible"] for r in rows), sum(r["registered"] for r in rows)
+    return {"year": year, "rows": rows, "eligible": eligible, "registered": registered,
+            "rate": rules.rate(registered, eligible), "hours": round(sum(r["hours"] for r in rows), 2)}
+
+
+def chart_petitions(*, actor, org: Org, year: int) -> dict | None:
+    """诉求 received in each month of the year; of them closed, resolved, and closed with no late step."""
+    if not installed("petitions"):
+        return None
+    from dangjian.petitions.models import Petition, PetitionStep
+
+    _check(actor, org)
+    closed = Q(state=Petition.State.CLOSED)
+    rows = (Petition.objects.filter(subtree_q(org.path, field="org__path"), received_on__year=year)
+            .annotate(m=ExtractMonth("received_on"),
+                      late=Exists(PetitionStep.objects.filter(petition=OuterRef("pk"), late=True)))
+            .values("m").annotate(received=Count("id"), closed=Count("id", filter=closed),
+                                  resolved=Count("id", filter=closed & Q(resolved=True)),
+                                  on_time=Count("id", filter=closed & Q(late=False)))
+            .order_by())
+    by_month = {r["m"]: r for r in rows}
+    keys = ("received", "closed", "resolved", "on_time")
+    months = [{"month": m, **{k: (by_month.get(m) or {}).get(k, 0) for k in keys}} for m in range(1, 13)]
+    totals = {k: sum(x[k] for x in months) for k in keys}
+    return {"year": year, "months": months, **totals,
+            "resolved_rate": rules.rate(totals["resolved"], totals["received"]),
+            "on_time_rate": rules.rate(totals["on_time"], totals["closed"])}
+
+
+def chart_dues(*, actor, org: Org, year: int, on: date | None = None) -> dict | None:
+    """党费 due and paid per month of the year, from the dues app's own report (its bases, exemptions and
+    ledger; months not yet begun are not due). Amounts as strings to the fen."""
+    if not installed("dues"):
+        return None
+    from dangjian.dues.selectors import dues_report
+
+    _check(actor, org)
+    members = members_in_subtree(org).filter(status__in=ACTIVE_STATUSES, stage__in=ON_ROLLS).count()
+    if members > DUES_LIVE_MAX:  # the dues report walks every member's months in Python
+        return {"year": year, "too_large": True, "members": members, "months": []}
+    _rows, total = dues_report(actor=actor, org=org, year=year, on=_today(on))
+    months = [{"month": m.month, "due": f"{d:.2f}", "paid": f"{p:.2f}"} for m, (d, p) in sorted(total.by_month.items())]
+    return {"year": year, "months": months, "members": total.members, "due": f"{total.due:.2f}",
+            "paid": f"{total.paid:.2f}", "outstanding": f"{total.outstanding:.2f}",
+            "paid_rate": rules.rate(int(total.paid * 100), int(total.due * 100))}
+
+
+def chart_care(*, actor, org: Org, year: int) -> dict | None:
+    """慰问 visits per month of the year: how many, and the money handed over (to the fen, as strings)."""
+    if not installed("care"):
+        return None
+    from dangjian.care.models import CareVisit
+
+    _check(actor, org)
+    rows = (CareVisit.objects.filter(subtree_q(org.path, field="org__path"), visited_on__year=year)
+            .annotate(m=ExtractMonth("visited_on")).values("m").annotate(n=Count("id"), money=Sum("money"))
+            .order_by())
+    by_month = {r["m"]: r for r in rows}
+    zero = Decimal("0.00")
+    months = [{"month": m, "visits": (by_month.get(m) or {}).get("n", 0),
+               "money": str(((by_month.get(m) or {}).get("money") or zero).quantize(zero))} for m in range(1, 13)]
+    return {"year": year, "months": months, "visits": sum(x["visits"] for x in months),
+            "money": str(sum((Decimal(x["money"]) for x in months), zero))}
+
+
+# --- The dashboard -------------------------------------------------------------------------------------
+
+# key -> (title, app the chart needs or None, needs the year)
+CHARTS = {
+    "members_by_child": ("各下级组织党员人数", None, False),
+    "members_by_stage": ("人员类别", None, False),
+    "members_by_gender": ("性别结构", None, False),
+    "members_by_age": ("年龄结构", None, False),
+    "members_by_education": ("学历结构", None, False),
+    "members_by_party_years": ("党龄结构", None, False),
+    "recruitment_funnel": ("发展党员进度", "recruitment", False),
+    "meeting_heatmap": ("组织生活（主题党日）落实情况", "meetings", True),
+    "points_branches": ("先锋指数党支部排名", "points", False),
+    "volunteers": ("志愿服务注册率与时长", "volunteers", True),
+    "petitions": ("群众诉求办理", "petitions", True),
+    "dues": ("党费收缴", "dues", True),
+    "care": ("走访慰问", "care", True),
+}
+MEMBER_CHARTS = [k for k in CHARTS if k.startswith("members_")]
+
+
+def charts_available() -> list[str]:
+    return [k for k, (_t, app, _y) in CHARTS.items() if app is None or installed(app)]
+
+
+def chart_data(key: str, *, actor, org: Org, year: int, source: str = "auto", on: date | None = None):
+    """One chart by its key (KeyError for an unknown key)."""
+    fn = globals()[f"chart_{key}"]
+    _title, _app, needs_year = CHARTS[key]
+    kwargs = {"actor": actor, "org": org}
+    if needs_year:
+        kwargs["year"] = year
+    if key in MEMBER_CHARTS:
+        kwargs["source"] = source
+    if key not in ("volunteers", "petitions", "care"):
+        kwargs["on"] = on
+    return fn(**kwargs)
+
+
+def dashboard(*, actor, org: Org, year: int, source: str = "auto", on: date | None = None) -> dict:
+    """Every available chart of the org (the API's one-call dashboard)."""
+    _check(actor, org)
+    return {key: chart_data(key, actor=actor, org=org, year=year, source=source, on=on)
+            for key in charts_available()}
+
+
+def home_cards(*, actor, org: Org) -> list[dict]:
+    """Report forms the orgs under this one still have to fill in (only when there are some)."""
+    from dangjian.accounts.scope import can
+
+    if not can(actor, "reports.edit", org):
+        return []
+    pending = (ReportSubmission.objects.filter(subtree_q(org.path, field="org__path"), task__state="open")
+               .exclude(state=ReportSubmission.State.SUBMITTED).count())
+    if not pending:
+        return []
+    return [{"label": "待上报的报表", "value": pending, "icon": "ti-file-report"}]
