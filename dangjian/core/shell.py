@@ -26,6 +26,19 @@ def current_org(request) -> Org | None:
     return org
 
 
+def redirect_to_current_org(request, url_name: str, perm: str):
+    """An area's index page: its page for the org chosen in the picker (404 without the right)."""
+    from django.http import Http404
+    from django.shortcuts import redirect
+
+    from dangjian.accounts.scope import can
+
+    org = current_org(request)
+    if org is None or not can(request.user, perm, org):
+        raise Http404
+    return redirect(url_name, org_id=org.id)
+
+
 def menu_for(request) -> list[dict]:
     items = []
     for config in apps.get_app_configs():

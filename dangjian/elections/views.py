@@ -11,7 +11,7 @@ from dangjian.accounts.scope import can
 from dangjian.core.errors import DomainError
 from dangjian.core.forms import apply_domain_error
 from dangjian.core.pagination import page_of
-from dangjian.core.shell import current_org
+from dangjian.core.shell import redirect_to_current_org
 
 from . import rules, selectors, services
 from .forms import (ApproveForm, CandidateForm, InstallForm, PlanForm, PostponeForm, RecordForm, ResultForm,
@@ -20,10 +20,7 @@ from .models import Committee, Election
 
 
 def _home(request, name: str):
-    org = current_org(request)
-    if org is None or not can(request.user, "elections.view", org):
-        raise Http404
-    return redirect(name, org_id=org.id)
+    return redirect_to_current_org(request, name, "elections.view")
 
 
 @login_required

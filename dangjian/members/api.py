@@ -97,8 +97,7 @@ def member_import(request, org: int, dry_run: bool = True, file: UploadedFile = 
     except DomainError as exc:
         return 400, {"valid": False, "created": 0, "errors": [{"row": 0, "column": "", "message": exc.detail}]}
     report = validate_roster(parsed, actor=request.user, org=target, today=timezone.localdate())
-    errors = [dict(e) if isinstance(e, dict) else {"row": e.row, "column": e.column, "message": e.message}
-              for e in report.errors]
+    errors = report.errors  # already [{"row", "column", "message"}]
     if not report.valid:
         return (200 if dry_run else 400), {"valid": False, "created": 0, "errors": errors}
     created = 0 if dry_run else import_roster(report, actor=request.user, org=target)

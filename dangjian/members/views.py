@@ -166,9 +166,7 @@ def create(request):
         try:
             member = services.member_create(actor=request.user, org=org, data=_form_data(form))
         except DomainError as exc:
-            for err in getattr(exc, "errors", None) or [exc]:
-                form.add_error(err.field if err.field in form.fields else None,
-                               getattr(err, "message", None) or err.detail)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, f"已登记党员 {member.name}")
             return redirect("members:detail", member_id=member.id)
@@ -189,9 +187,7 @@ def edit(request, member_id: int):
         try:
             services.member_update(actor=request.user, member=member, data=data)
         except DomainError as exc:
-            for err in getattr(exc, "errors", None) or [exc]:
-                form.add_error(err.field if err.field in form.fields else None,
-                               getattr(err, "message", None) or err.detail)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, "已保存")
             return redirect("members:detail", member_id=member.id)

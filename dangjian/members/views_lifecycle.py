@@ -141,9 +141,7 @@ def disposal_new(request, member_id: int):
         try:
             lifecycle.disposal_record(actor=request.user, member=member, **form.cleaned_data)
         except DomainError as exc:
-            for err in getattr(exc, "errors", None) or [exc]:
-                form.add_error(err.field if err.field in form.fields else None,
-                               getattr(err, "message", None) or err.detail)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, "已记录处置决定")
             return redirect("members:detail", member_id=member.id)

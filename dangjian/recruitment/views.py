@@ -183,9 +183,7 @@ def applicant_new(request):
                                                applied_on=form.cleaned_data["applied_on"],
                                                leaving_on=form.cleaned_data["leaving_on"])
         except DomainError as exc:
-            for err in getattr(exc, "errors", None) or [exc]:
-                field = err.field if err.field in form.fields else None
-                form.add_error(field, getattr(err, "message", None) or err.detail)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, f"已登记入党申请人 {record.member.name}")
             return redirect(reverse("recruitment:person", args=[record.member_id]))

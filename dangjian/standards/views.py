@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from dangjian.accounts.scope import can
 from dangjian.core.errors import DomainError
 from dangjian.core.forms import apply_domain_error
-from dangjian.core.shell import current_org
+from dangjian.core.shell import redirect_to_current_org
 from dangjian.core.xlsx import build_workbook, xlsx_response
 
 from . import rules, selectors, services
@@ -20,10 +20,7 @@ from .forms import ChecklistForm, EvidenceForm, VerdictForm
 
 
 def _home(request, name: str):
-    org = current_org(request)
-    if org is None or not can(request.user, "standards.view", org):
-        raise Http404
-    return redirect(name, org_id=org.id)
+    return redirect_to_current_org(request, name, "standards.view")
 
 
 @login_required
