@@ -88,3 +88,12 @@ class PersonaTestCase(TestCase):
         client = Client()
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
         return client
+
+
+def browser_login(page, base_url, username: str, password: str = PASSWORD) -> None:
+    """Log a Playwright page in through the real login form (base_url: a URL or pytest's live_server)."""
+    page.goto(f"{getattr(base_url, 'url', base_url)}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
