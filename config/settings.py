@@ -45,7 +45,7 @@ INSTALLED_APPS = [
 # Domain apps, in menu order. Each one is added when it exists, so the menu shows only built areas.
 DOMAIN_APPS = [
     "members", "recruitment", "meetings", "points", "volunteers", "visits", "petitions",
-    "care", "dues", "duties", "study", "elections", "standards", "notify", "reports", "portal",
+    "care", "dues", "duties", "study", "elections", "standards", "notify", "reports", "portal", "privacy",
 ]
 # DANGJIAN_EXCLUDE_APPS=a,b leaves apps out (development only: e.g. while one is half-built).
 _EXCLUDED = set(filter(None, os.environ.get("DANGJIAN_EXCLUDE_APPS", "").split(",")))
