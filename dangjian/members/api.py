@@ -33,6 +33,7 @@ def member_out(m: Member, *, reveal: bool = False) -> dict:
         "applied_on": m.applied_on, "joined_on": m.joined_on, "full_on": m.full_on,
         "work_started_on": m.work_started_on, "party_years": m.party_years, "in_hardship": m.in_hardship,
         "is_retired": m.is_retired, "is_cadre": m.is_cadre, "is_exempt": m.is_exempt, "is_veteran": m.is_veteran,
+        "version": services.member_version(m),
     }
 
 
@@ -127,7 +128,9 @@ def member_detail(request, member_id: int):
 @router.patch("/members/{member_id}", response={200: MemberOut, **ERRORS})
 def member_patch(request, member_id: int, payload: MemberPatch):
     member = selectors.member_get(actor=request.user, member_id=member_id)
-    member = services.member_update(actor=request.user, member=member, data=payload.dict(exclude_unset=True))
+    data = payload.dict(exclude_unset=True)
+    version = data.pop("version", None) or request.headers.get("If-Match") or None
+    member = services.member_update(actor=request.user, member=member, data=data, expected_version=version)
     return member_out(member)
 
 

@@ -30,6 +30,8 @@ class MemberForm(forms.Form):
     is_cadre = forms.BooleanField(label="领导干部", required=False)
     is_exempt = forms.BooleanField(label="送学上门", required=False, help_text="年老体弱、重病，不参加组织生活提醒")
     notes = forms.CharField(label="备注", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    # Editing only: the record's version when the form was shown (a concurrent change is refused, not overwritten).
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, groups=(), **kwargs):
         super().__init__(*args, **kwargs)

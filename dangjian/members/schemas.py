@@ -55,6 +55,8 @@ class MemberPatch(Schema):
     is_cadre: bool | None = None
     is_exempt: bool | None = None
     notes: str | None = Field(None, max_length=1000)
+    # Optimistic locking: the `version` of the record the client last read; a change made meanwhile gives 409.
+    version: str | None = Field(None, max_length=40)
 
 
 class MemberOut(Schema):
@@ -84,6 +86,7 @@ class MemberOut(Schema):
     is_cadre: bool
     is_exempt: bool
     is_veteran: bool
+    version: str = ""
 
 
 class AccountIn(Schema):

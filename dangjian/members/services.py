@@ -135,10 +135,21 @@ def require_edit(actor, member: Member) -> None:
     require(actor, "members.edit", member.org)
 
 
+def member_version(member: Member) -> str:
+    """The token an editor carries from the form it was shown to the save (optimistic locking): the time of the
+    last save, which every write of the record moves."""
+    return member.updated_at.isoformat() if member.updated_at else ""
+
+
 @transaction.atomic
-def member_update(*, actor, member: Member, data: dict, verb: str = "member.update") -> Member:
+def member_update(*, actor, member: Member, data: dict, verb: str = "member.update",
+                  expected_version: str | None = None) -> Member:
+    """Save a change. With expected_version (what member_version said when the editor opened the record), a
+    record changed by someone else in between is refused with 409 instead of being silently overwritten."""
     require_edit(actor, member)
     member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
+    if expected_version is not None and expected_version != member_version(member):
+        raise Conflict("该党员信息已被他人修改，请刷新页面查看最新内容后再保存")
     unknown = set(data) - set(EDITABLE)
     if unknown:
         raise DomainError(f"字段不能修改：{', '.join(sorted(unknown))}")

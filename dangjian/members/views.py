@@ -149,6 +149,7 @@ def reveal_id(request, member_id: int):
 
 def _form_data(form) -> dict:
     data = dict(form.cleaned_data)
+    data.pop("version", None)
     data["id_number"] = (data.get("id_number") or "").strip()
     data["gender"] = data.get("gender") or None
     return data
@@ -178,14 +179,17 @@ def edit(request, member_id: int):
     member = selectors.member_get(actor=request.user, member_id=member_id)
     require(request.user, "members.edit", member.org)
     initial = {f: getattr(member, f) for f in services.EDITABLE if f != "id_number"}
+    initial["version"] = services.member_version(member)
     form = MemberForm(request.POST or None, initial=initial, groups=PartyGroup.objects.filter(org=member.org))
+    form.fields["version"].required = True
     form.fields["id_number"].help_text = f"当前：{member.id_masked or '未填写'}；留空则不修改"
     if request.method == "POST" and form.is_valid():
         data = _form_data(form)
         if not data["id_number"]:
             data.pop("id_number")
         try:
-            services.member_update(actor=request.user, member=member, data=data)
+            services.member_update(actor=request.user, member=member, data=data,
+                                   expected_version=form.cleaned_data["version"])
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:

@@ -125,6 +125,7 @@ def org_recompute_regions(*, root: Org) -> None:
     parent = root.get_parent()
     inherited = parent.region_id if parent is not None else root.id
     regions: dict[str, int] = {}
+    moved: dict[int, list[int]] = {}  # new region id -> ids of the orgs that changed to it
     for node in Org.objects.filter(subtree_q(root.path)).order_by("path").only("id", "path", "depth", "is_region",
                                                                               "region_id"):
         parent_path = node.path[: -Org.steplen]
@@ -132,7 +133,27 @@ def org_recompute_regions(*, root: Org) -> None:
         region = node.id if node.is_region or (node.depth == 1) else base
         regions[node.path] = region
         if node.region_id != region:
-            Org.objects.filter(pk=node.pk).update(region_id=region)
+            moved.setdefault(region, []).append(node.id)
+    for region, org_ids in moved.items():
+        Org.objects.filter(pk__in=org_ids).update(region_id=region)
+        # Every row that carries its org's region (members, meetings, ledgers…) follows, or region-narrowed
+        # queries such as the roster would silently lose the moved orgs' rows.
+        for model in _models_with_region():
+            model._base_manager.filter(org_id__in=org_ids).exclude(region_id=region).update(region_id=region)
+
+
+def _models_with_region() -> list:
+    from django.apps import apps
+
+    found = []
+    for model in apps.get_models():
+        if model is Org or model._meta.proxy:
+            continue
+        names = {f.name: f for f in model._meta.concrete_fields}
+        org = names.get("org")
+        if "region_id" in names and org is not None and getattr(org, "related_model", None) is Org:
+            found.append(model)
+    return found
 
 
 @transaction.atomic

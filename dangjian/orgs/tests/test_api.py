@@ -141,3 +141,19 @@ class OrgMoveTests(PersonaTestCase):
 
         org_recompute_regions(root=Org.objects.get(pk=county.pk))
         self.assertEqual(Org.objects.get(pk=self.branch_two.pk).region_id, county.pk)
+
+    def test_members_follow_their_org_into_a_new_region_and_stay_on_the_roster(self):
+        from dangjian.members import services as member_services
+        from dangjian.members.models import Member
+        from dangjian.members.tests.helpers import member_data
+        from dangjian.orgs.services import org_create
+
+        m = member_services.member_create(actor=self.li, org=self.branch_one, data=member_data(name="刘德明"))
+        county = org_create(actor=self.zhang, parent=self.root, name="某县委", kind="committee", is_region=True)
+        r = self.api_as(self.zhang).post(f"/orgs/{self.community.id}/move", {"parent_id": county.id})
+        self.assertEqual(r.status_code, 200, r.content)
+        county = Org.objects.get(pk=county.pk)
+        self.assertEqual(county.region_id, county.pk)
+        self.assertEqual(Member.objects.get(pk=m.pk).region_id, county.pk)
+        r = self.api_as(self.zhang).get("/members", {"org": county.id, "q": "liude"})
+        self.assertEqual([x["id"] for x in r.json()["items"]], [m.id])
