@@ -55,7 +55,7 @@ def _child(parent: Org, name: str, kind: str, unit: Unit | None = None) -> Org:
     existing = parent.get_children().filter(name=name).first()
     if existing:
         return existing
-    org = parent.add_child(name=name, kind=kind, unit=unit, region_id=parent.region_id)
+    org = Org.objects.add_child(parent, dict(name=name, kind=kind, unit=unit, region_id=parent.region_id))
     return org
 
 
@@ -63,8 +63,8 @@ def _child(parent: Org, name: str, kind: str, unit: Unit | None = None) -> Org:
 def seed_orgs() -> DemoContext:
     root = Org.get_root_nodes().filter(name=ROOT).first()
     if root is None:
-        root = Org.add_root(name=ROOT, kind=Org.Kind.COMMITTEE, is_region=True,
-                            unit=_unit("刘集镇", Unit.Kind.GOVERNMENT), secretary="张建国")
+        root = Org.objects.add_root(dict(name=ROOT, kind=Org.Kind.COMMITTEE, is_region=True,
+                                         unit=_unit("刘集镇", Unit.Kind.GOVERNMENT), secretary="张建国"))
         Org.objects.filter(pk=root.pk).update(region_id=root.pk)
         root.refresh_from_db()
     ctx = DemoContext(root=root, orgs={ROOT: root})

@@ -74,6 +74,47 @@ class Org(MP_Node):
     def allowed_child_kinds(self) -> list[str]:
         return CHILD_KINDS[self.kind]
 
+    # --- Tree navigation -------------------------------------------------------------------------
+    # treebeard 7 moved these to the manager (the model-level versions warn and go away in treebeard 8).
+    # The code base reads better as org.get_parent(), so the model keeps them as one-line adapters.
+    @classmethod
+    def add_root(cls, **kwargs) -> "Org":
+        return cls.objects.add_root(kwargs)
+
+    @classmethod
+    def get_root_nodes(cls):
+        return cls.objects.get_root_nodes()
+
+    def add_child(self, **kwargs) -> "Org":
+        return Org.objects.add_child(self, kwargs)
+
+    def move(self, target: "Org", pos: str | None = None) -> None:
+        Org.objects.move(self, target, pos)
+
+    def get_parent(self, update: bool = False) -> "Org | None":
+        return Org.objects.get_parent(self, update=update)
+
+    def get_root(self) -> "Org":
+        return Org.objects.get_root(self)
+
+    def get_ancestors(self):
+        return Org.objects.get_ancestors(self)
+
+    def get_children(self):
+        return Org.objects.get_children(self)
+
+    def get_children_count(self) -> int:
+        return Org.objects.get_children_count(self)
+
+    def get_siblings(self):
+        return Org.objects.get_siblings(self)
+
+    def get_descendants(self, include_self: bool = False):
+        return Org.objects.get_descendants(self, include_self=include_self)
+
+    def get_descendant_count(self) -> int:
+        return Org.objects.get_descendants(self).count()
+
 
 # Which kinds may sit under which (条例 §2-§5: a 党支部 has no sub-orgs; a 党总支 leads 党支部).
 CHILD_KINDS = {

@@ -53,7 +53,7 @@ def org_create(*, actor, parent: Org | None, name: str, kind: str, unit: Unit | 
     _check_sibling_name(parent, name)
     fields = dict(name=name, kind=kind, unit=unit, is_region=is_region, founded_on=founded_on,
                   secretary=(secretary or "").strip()[:50])
-    org = parent.add_child(**fields) if parent is not None else Org.add_root(**fields)
+    org = Org.objects.add_child(parent, fields) if parent is not None else Org.objects.add_root(fields)
     # A root or a county-level org is its own region; others inherit their parent's.
     region = org.id if (is_region or parent is None) else _region_for_new(parent)
     Org.objects.filter(pk=org.pk).update(region_id=region)
@@ -111,7 +111,7 @@ def org_move(*, actor, org: Org, new_parent: Org) -> Org:
         return org
     _check_kind_under(new_parent, org.kind)
     _check_sibling_name(new_parent, org.name)
-    org.move(new_parent, pos="last-child")
+    Org.objects.move(org, new_parent, pos="last-child")
     org = Org.objects.get(pk=org.pk)
     org_recompute_regions(root=org)
     audit(actor=actor, verb="org.move", target=org, org=org,

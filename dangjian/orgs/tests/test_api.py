@@ -84,7 +84,7 @@ class OrgBadInputTests(PersonaTestCase):
                             400, "党支部下不能设立")
 
     def test_committee_under_general_branch(self):
-        general = self.root.add_child(name="总支", kind=Org.Kind.GENERAL_BRANCH)
+        general = Org.objects.add_child(self.root, dict(name="总支", kind=Org.Kind.GENERAL_BRANCH))
         self.count += 1
         self.assert_refused(self.api.post("/orgs", {"parent_id": general.id, "name": "x", "kind": "committee"}), 400)
 
@@ -120,7 +120,7 @@ class OrgBadInputTests(PersonaTestCase):
 
 class OrgMoveTests(PersonaTestCase):
     def test_move_subtree_keeps_descendants_and_audits(self):
-        target = self.root.add_child(name="新社区党委", kind=Org.Kind.COMMITTEE, region_id=self.root.id)
+        target = Org.objects.add_child(self.root, dict(name="新社区党委", kind=Org.Kind.COMMITTEE, region_id=self.root.id))
         county = Org.objects.get(pk=target.pk)
         r = self.api_as(self.zhang).post(f"/orgs/{self.community.id}/move", {"parent_id": county.id})
         self.assertEqual(r.status_code, 200, r.content)
@@ -134,7 +134,7 @@ class OrgMoveTests(PersonaTestCase):
         self.assertEqual(self.api_as(self.li).get(f"/orgs/{self.branch_one.id}").status_code, 200)
 
     def test_move_under_region_updates_region_ids(self):
-        county = self.root.add_child(name="某县", kind=Org.Kind.COMMITTEE, is_region=True)
+        county = Org.objects.add_child(self.root, dict(name="某县", kind=Org.Kind.COMMITTEE, is_region=True))
         self.api_as(self.zhang).post(f"/orgs/{self.community.id}/move", {"parent_id": county.id})
         Org.objects.filter(pk=county.pk).update(region_id=county.pk)
         from dangjian.orgs.services import org_recompute_regions

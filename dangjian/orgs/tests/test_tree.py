@@ -30,19 +30,19 @@ class SubtreeLookupTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         rng = random.Random(7)
-        cls.root = Org.add_root(name="根", kind=Org.Kind.COMMITTEE)
+        cls.root = Org.objects.add_root(dict(name="根", kind=Org.Kind.COMMITTEE))
         # Deep: a chain 12 levels down. Wide: 40 children under one node with further levels,
         # so that child 1's path and child 11's path share prefixes in every position.
         node = cls.root
         cls.chain = []
         for i in range(12):
-            node = node.add_child(name=f"深{i}", kind=Org.Kind.COMMITTEE)
+            node = Org.objects.add_child(node, dict(name=f"深{i}", kind=Org.Kind.COMMITTEE))
             cls.chain.append(node)
-        cls.wide = cls.root.add_child(name="宽", kind=Org.Kind.COMMITTEE)
+        cls.wide = Org.objects.add_child(cls.root, dict(name="宽", kind=Org.Kind.COMMITTEE))
         for i in range(40):
-            child = Org.objects.get(pk=cls.wide.pk).add_child(name=f"子{i}", kind=Org.Kind.COMMITTEE)
+            child = Org.objects.add_child(Org.objects.get(pk=cls.wide.pk), dict(name=f"子{i}", kind=Org.Kind.COMMITTEE))
             for j in range(rng.randint(0, 3)):
-                Org.objects.get(pk=child.pk).add_child(name=f"孙{i}-{j}", kind=Org.Kind.BRANCH)
+                Org.objects.add_child(Org.objects.get(pk=child.pk), dict(name=f"孙{i}-{j}", kind=Org.Kind.BRANCH))
 
     def assert_same_as_treebeard(self, org):
         org = Org.objects.get(pk=org.pk)

@@ -58,7 +58,7 @@ class Command(BaseCommand):
     def _tree(self, root_name: str, n: int) -> list[Org]:
         root = Org.get_root_nodes().filter(name=root_name).first()
         if root is None:
-            root = Org.add_root(name=root_name, kind=Org.Kind.COMMITTEE, is_region=True)
+            root = Org.objects.add_root(dict(name=root_name, kind=Org.Kind.COMMITTEE, is_region=True))
             Org.objects.filter(pk=root.pk).update(region_id=root.pk)
         root = Org.objects.get(pk=root.pk)
         have = list(Org.objects.in_subtree(root).filter(kind=Org.Kind.BRANCH).order_by("path"))
@@ -66,9 +66,10 @@ class Command(BaseCommand):
         while len(have) < n:
             town = towns[-1] if towns and Org.objects.get(pk=towns[-1].pk).numchild < BRANCHES_PER_TOWN else None
             if town is None:
-                town = Org.objects.get(pk=root.pk).add_child(name=f"合成镇党委{len(towns) + 1}", kind=Org.Kind.COMMITTEE,
-                                                             region_id=root.pk)
+                town = Org.objects.add_child(Org.objects.get(pk=root.pk), dict(
+                    name=f"合成镇党委{len(towns) + 1}", kind=Org.Kind.COMMITTEE, region_id=root.pk))
                 towns.append(town)
             town = Org.objects.get(pk=town.pk)
-            have.append(town.add_child(name=f"合成党支部{len(have) + 1}", kind=Org.Kind.BRANCH, region_id=root.pk))
+            have.append(Org.objects.add_child(town, dict(name=f"合成党支部{len(have) + 1}", kind=Org.Kind.BRANCH,
+                                                         region_id=root.pk)))
         return have[:n]
