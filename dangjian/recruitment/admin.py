@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import RecruitmentRecord, StepRecord
+from .models import DossierDocument, RecruitmentPlan, RecruitmentRecord, StepRecord
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -29,3 +29,17 @@ class StepRecordAdmin(ReadOnlyAdmin):
     list_display = ("record", "step", "date", "passed", "is_late", "voids", "created_at")
     list_filter = ("step", "is_late")
     list_select_related = ("record__member", "voids")
+
+
+@admin.register(DossierDocument)
+class DossierDocumentAdmin(ReadOnlyAdmin):
+    list_display = ("record", "kind", "received_on", "copies", "voided_at")
+    list_filter = ("kind",)
+    list_select_related = ("record__member",)
+
+
+@admin.register(RecruitmentPlan)
+class RecruitmentPlanAdmin(ReadOnlyAdmin):
+    list_display = ("org", "year", "quota", "committee", "updated_at")
+    list_filter = ("year",)
+    list_select_related = ("org", "committee")

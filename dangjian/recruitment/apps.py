@@ -8,4 +8,6 @@ class RecruitmentConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     menu = [
         ("发展党员", "recruitment:board", "ti-user-plus", "recruitment.view"),
+        ("发展党员计划", "recruitment:plan", "ti-target-arrow", "recruitment.view"),
+        ("我的入党进度", "recruitment:me", "ti-route", ""),
     ]

@@ -8,10 +8,11 @@ from django.utils import timezone
 
 from dangjian.members.choices import Stage, Status
 from dangjian.members.models import Member
-from dangjian.members.services import member_create
+from dangjian.core.checks import DEMO_PASSWORD
+from dangjian.members.services import member_account_create, member_create
 
-from . import rules, services
-from .models import RecruitmentRecord
+from . import dossier, rules, services
+from .models import RecruitmentPlan, RecruitmentRecord
 from .steps import VOTE_STEPS
 
 # Full members created in a branch that has fewer than five, so there are sponsors, introducers and voters.
@@ -110,7 +111,55 @@ def _people(s) -> list[tuple]:
         ("吴欣", "绿博家苑第一党支部", "F", date(1999, 4, 26), "社区网格员", 25, []),
         ("郑凯", "绿博家苑第一党支部", "M", date(1989, 9, 9), "社区志愿者", 260,
          _activist_steps(250, 200, [30], lb)),
+        # A few more at each stage in the enterprise branches.
+        ("冯雪", "圣源商砼党支部", "F", date(1992, 6, 18), "技术员", 310, _activist_steps(300, 240, [70], sy)),
+        ("韦建伟", "青云绿化党支部", "M", date(1987, 3, 9), "项目经理", 820,
+         _activist_steps(810, 720, [550, 380], qy) + _candidate_steps(340, 210, 160, qy)),
+        ("蒋丽娜", "金科物业党支部", "F", date(1989, 12, 24), "客服经理", 1210,
+         _activist_steps(1200, 1110, [940, 770], jk) + _candidate_steps(730, 660, 650, jk)
+         + _admission_steps(610, 360, 330) + [("probation_assessment", 190, {"summary": "预备期表现良好"}),
+                                              ("probation_assessment", 20, {"summary": "预备期表现良好"})]),
+        ("沈磊", "圣源商砼党支部", "M", date(1984, 10, 5), "生产经理", 1310,
+         _activist_steps(1305, 1210, [1040, 870], sy) + _candidate_steps(840, 810, 800, sy)
+         + _admission_steps(705, vote_zl, 400)
+         + [("probation_assessment", 255, {"summary": "预备期表现良好"}),
+            ("probation_assessment", 85, {"summary": "预备期表现良好"}),
+            ("conversion_application", zl_end, {}),
+            ("conversion_vote", zl_end - 5, {"outcome": "convert", "present": 5, "for": 5, "against": 0,
+                                             "abstain": 0}),
+            ("conversion_approval", zl_end - 15, {"approved": True}), ("archiving", zl_end - 20, {})]),
     ]
+
+
+# Seed 003: "近3个月来，在刘集镇辖区内9个非公企业党支部，就有27名非公企业人员向党组织递交入党申请书".
+# _people() already holds 7 of them; these 20 complete the 27, spread over the enterprise branches.
+RECENT_APPLICANTS = [
+    ("李思远", "M", "仓储主管"), ("王雅琴", "F", "会计"), ("张海涛", "M", "电工"), ("刘晓燕", "F", "人事专员"),
+    ("陈宇航", "M", "司机"), ("杨帆", "M", "质检员"), ("赵雪梅", "F", "出纳"), ("黄博文", "M", "销售经理"),
+    ("周婷婷", "F", "前台主管"), ("吴昊", "M", "机修工"), ("徐静怡", "F", "文员"), ("孙立伟", "M", "调度员"),
+    ("胡佳怡", "F", "设计师"), ("朱振宇", "M", "安全员"), ("高丽娟", "F", "保洁班长"), ("林志杰", "M", "绿化工"),
+    ("何雨欣", "F", "营业员"), ("郭建勋", "M", "搅拌站操作员"), ("马晓丽", "F", "物业管家"), ("罗浩然", "M", "技术员"),
+]
+ENTERPRISE_COMMITTEE = "刘集镇非公企业党委"
+# 发展党员计划 of the current year, set by the township committee (R-PLAN): (org name, quota).
+PLANS = [(ENTERPRISE_COMMITTEE, 8), ("华强公司党支部", 1), ("金科物业党支部", 1), ("海宁皮革城党支部", 2),
+         ("名望地产党支部", 1), ("圣源商砼党支部", 1), ("青云绿化党支部", 1), ("绿博家苑社区党委", 3)]
+# The demo applicant with a login of their own, to try "我的入党进度" on a phone.
+SELF_SERVICE = ("俞小明", "yuxiaoming")
+
+
+def _recent(ctx) -> list[tuple]:
+    committee = ctx.orgs.get(ENTERPRISE_COMMITTEE)
+    branches = list(committee.get_children().filter(kind="branch").order_by("path")) if committee else []
+    out = []
+    for i, (name, gender, role) in enumerate(RECENT_APPLICANTS):
+        if not branches:
+            break
+        org = branches[i % len(branches)]
+        applied = 3 + (i * 87) // len(RECENT_APPLICANTS)          # spread over the last 90 days
+        steps = [("application_talk", max(applied - 12, 1), {"talker_name": "党支部书记"})] if applied > 20 else []
+        out.append((name, org, gender, date(1990 + i % 9, 1 + i % 12, 3 + i), role, applied, steps))
+    return out
 
 
 @transaction.atomic
@@ -120,8 +169,9 @@ def seed(ctx) -> None:
                 "青云绿化党支部", "绿博家苑第一党支部"]
     veterans = {b: [m.id for m in _veterans(ctx, b, i)] for i, b in enumerate(branches)}
     created = 0
-    for name, branch, gender, birth, role, applied, steps in _people(veterans):
-        org = ctx.orgs[branch]
+    people = [(n, ctx.orgs[b], g, bd, r, a, st) for n, b, g, bd, r, a, st in _people(veterans)] + _recent(ctx)
+    for name, org, gender, birth, role, applied, steps in people:
+        branch = org.name
         if RecruitmentRecord.objects.filter(member__org=org, member__name=name).exists():
             continue
         record = services.applicant_create(actor=actor, org=org, applied_on=_ago(applied), data={
@@ -137,5 +187,43 @@ def seed(ctx) -> None:
             services.step_record_create(actor=actor, member=member, step=code, on=_ago(days), data=data,
                                         late_reason=late)
         created += 1
+        _documents(actor, member)
     if created:
         ctx.log.append(f"发展党员：新增 {created} 名（入党申请人、积极分子、发展对象、预备党员、正式党员各阶段）")
+    today = timezone.localdate()
+    for org_name, quota in PLANS:
+        org = ctx.orgs.get(org_name)
+        if org is not None and not RecruitmentPlan.objects.filter(org=org, year=today.year).exists():
+            services.plan_set(actor=actor, org=org, year=today.year, quota=quota, note="镇党委年初下达")
+    _account(ctx)
+
+
+def _documents(actor, member) -> None:
+    """Papers received so far: a 思想汇报 every quarter except the latest one, and the papers of the steps
+    done except 预审意见 and 组织部门备案 (so the dossier shows something missing, as in real files)."""
+    record = member.recruitment
+    items = dossier.checklist(services.entries_of(record), {}, today=timezone.localdate())
+    for item in items:
+        if item.doc.auto or item.status != "missing":
+            continue
+        if item.doc.per == "quarter":
+            start = record.steps.filter(step="activist_recommendation").values_list("date", flat=True).first()
+            for k in range(1, item.required):
+                services.dossier_document_add(actor=actor, member=member, kind="thought_report",
+                                              received_on=rules.add_months(start, 3 * k), note=f"第 {k} 季度")
+        elif item.doc.code not in ("pre_review_opinion", "department_filing_report"):
+            on = record.steps.filter(step=item.doc.step).order_by("-date").values_list("date", flat=True).first()
+            services.dossier_document_add(actor=actor, member=member, kind=item.doc.code, received_on=on)
+
+
+def _account(ctx) -> None:
+    name, username = SELF_SERVICE
+    member = Member.objects.filter(name=name, recruitment__isnull=False).first()
+    if member is None or member.user_id:
+        return
+    from django.contrib.auth import get_user_model
+
+    if get_user_model().objects.filter(username=username).exists():
+        return
+    member_account_create(actor=ctx.users["zhang"], member=member, username=username, password=DEMO_PASSWORD)
+    ctx.log.append(f"发展党员：入党积极分子 {name} 的自助账号 {username}（查看“我的入党进度”）")

@@ -5,6 +5,7 @@ from dangjian.members.choices import ETHNICITY_CHOICES, Education, Gender, Stage
 from dangjian.members.models import Member
 from dangjian.orgs.models import PartyGroup
 
+from .dossier import PAPER_CHOICES
 from .services import approver_candidates
 from .steps import Step
 
@@ -113,3 +114,25 @@ class StepForm(forms.Form):
                 continue
             out[spec.name] = value
         return out
+
+
+class DocumentForm(forms.Form):
+    """Register a paper of the 入党材料档案 as received."""
+
+    kind = forms.ChoiceField(label="材料", choices=PAPER_CHOICES)
+    received_on = forms.DateField(label="收到日期", widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
+    copies = forms.IntegerField(label="份数", min_value=1, max_value=99, initial=1)
+    note = forms.CharField(label="备注", max_length=200, required=False)
+
+
+class PlanForm(forms.Form):
+    """发展党员计划: the quota of one org below the committee for one year (R-PLAN)."""
+
+    org_id = forms.TypedChoiceField(label="党组织", coerce=int)
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    quota = forms.IntegerField(label="计划发展人数", min_value=0, max_value=10000)
+    note = forms.CharField(label="备注", max_length=200, required=False)
+
+    def __init__(self, *args, orgs=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org_id"].choices = [(o.id, ("　" * o.rel_depth) + o.name) for o in orgs]

@@ -87,3 +87,46 @@ class StepRecord(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnly("发展党员步骤记录只能追加，不能删除")
+
+
+class DossierDocument(models.Model):
+    """A paper of the 入党材料档案 registered as received (dossier.DOCS, the kinds that are not `auto`).
+    Never edited or deleted: a wrong registration is voided with a reason (voided_at set)."""
+
+    record = models.ForeignKey(RecruitmentRecord, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField("材料", max_length=40)
+    received_on = models.DateField("收到日期")
+    copies = models.PositiveSmallIntegerField("份数", default=1)
+    note = models.CharField("备注", max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    voided_at = models.DateTimeField("作废时间", null=True, blank=True)
+    void_reason = models.CharField("作废原因", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "入党材料"
+        ordering = ["received_on", "id"]
+        indexes = [models.Index(fields=["record", "kind"], name="recruit_doc_record_kind")]
+
+    def __str__(self):
+        return f"{self.kind} {self.received_on:%Y-%m-%d}"
+
+
+class RecruitmentPlan(models.Model):
+    """发展党员计划: the number of admissions a committee plans for one org below it in one year (R-PLAN)."""
+
+    org = models.ForeignKey("orgs.Org", verbose_name="党组织", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField("年度")
+    quota = models.PositiveIntegerField("计划发展人数")
+    committee = models.ForeignKey("orgs.Org", verbose_name="下达计划的党委", on_delete=models.PROTECT, related_name="+")
+    note = models.CharField("备注", max_length=200, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "发展党员计划"
+        constraints = [models.UniqueConstraint(fields=["org", "year"], name="recruit_plan_org_year")]
+        indexes = [models.Index(fields=["year", "org"], name="recruit_plan_year_org")]
+
+    def __str__(self):
+        return f"{self.year} 年 {self.org} 计划 {self.quota} 名"

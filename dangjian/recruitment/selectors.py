@@ -8,12 +8,12 @@ from django.utils import timezone
 
 from dangjian.accounts.scope import org_get_visible
 from dangjian.members.models import Member
-from dangjian.members.selectors import member_get, search_q
+from dangjian.members.selectors import member_get, member_of_user, search_q
 from dangjian.orgs.models import Org
 from dangjian.orgs.tree import subtree_q
 
-from . import rules
-from .models import RecruitmentRecord, StepRecord
+from . import dossier, planning, rules
+from .models import DossierDocument, RecruitmentPlan, RecruitmentRecord, StepRecord
 from .steps import PHASES, STAGE_LABELS, STAGES, STEP_BY_CODE, STEPS, label
 
 DUE_WITHIN_DEFAULT = 14
@@ -101,7 +101,8 @@ def due_items(*, actor, org: Org, within: int = DUE_WITHIN_DEFAULT, today: date 
         overdue = r.deadline_on is not None and r.deadline_on < today
         step, on = (r.deadline_step, r.deadline_on) if overdue else (r.due_step, r.due_on)
         items.append({"member_id": r.member_id, "name": r.member.name, "org_id": r.member.org_id,
-                      "org_name": r.member.org.name, "step": step, "label": label(step), "due_on": on,
+                      "org_name": r.member.org.name, "org_path": r.member.org.path, "user_id": r.member.user_id,
+                      "step": step, "label": label(step), "due_on": on,
                       "overdue": overdue})
     return items
 
@@ -217,3 +218,119 @@ def timeline(p: Pipeline) -> list[dict]:
             items.append({"step": s, "rows": done.get(s.code, []), "window": allowed.get(s.code), "status": status})
         out.append({"name": name, "items": items})
     return out
+
+
+# --- 发展党员计划 (R-PLAN, planning.py) ---------------------------------------------------------
+
+def admissions_q(year: int) -> Q:
+    """Effective approvals of admission (step 17, approved) dated in `year`: what a plan's "actual" counts."""
+    return Q(step="admission_approval", passed=True, voids__isnull=True, voided_by__isnull=True,
+             date__gte=date(year, 1, 1), date__lte=date(year, 12, 31))
+
+
+def admissions_in(org: Org, year: int) -> int:
+    return StepRecord.objects.filter(admissions_q(year), subtree_q(org.path, field="record__member__org__path")).count()
+
+
+def plan_rows(*, actor, org: Org, year: int) -> list[planning.PlanRow]:
+    """Plan vs actual for org, its children and every org below with a plan for `year` (3 queries)."""
+    org = org_get_visible(actor=actor, org_id=org.id)
+    plans = {p.org_id: p.quota for p in RecruitmentPlan.objects.filter(subtree_q(org.path, field="org__path"),
+                                                                         year=year)}
+    counts = list(StepRecord.objects.filter(admissions_q(year), subtree_q(org.path, field="record__member__org__path"))
+                  .order_by().values_list("record__member__org__path").annotate(n=Count("id")))
+    orgs = (Org.objects.filter(Q(pk=org.pk) | Q(pk__in=list(plans)) | Q(path__startswith=org.path, depth=org.depth + 1))
+            .order_by("path").only("id", "name", "path", "depth"))
+    return [planning.PlanRow(org_id=o.id, org_name=o.name, depth=o.depth - org.depth, quota=plans.get(o.id),
+                             actual=sum(n for path, n in counts if path.startswith(o.path))) for o in orgs]
+
+
+# --- 入党材料档案 --------------------------------------------------------------------------------
+
+@dataclass
+class Dossier:
+    pipeline: Pipeline
+    items: list[dossier.DocItem]
+    summary: dict
+    documents: list[DossierDocument]      # every registration, voided ones included
+    sponsors: list[str]
+    introducers: list[str]
+
+
+def _effective(p: Pipeline) -> list[rules.Entry]:
+    return p.evaluation.state.entries
+
+
+def _people_named(p: Pipeline, key: str) -> list[str]:
+    entry = p.evaluation.state.last.get("sponsors_assigned" if key == "sponsor_ids" else "introducers_assigned")
+    ids = [i for i in (entry.data.get(key) or []) if isinstance(i, int)] if entry else []
+    names = dict(Member.objects.filter(id__in=ids).values_list("id", "name")) if ids else {}
+    return [names.get(i, f"#{i}") for i in ids]
+
+
+def dossier_get(*, actor, member_id) -> Dossier:
+    """A person's dossier checklist (the actor's scope, or the person themself)."""
+    p = pipeline_get(actor=actor, member_id=member_id)
+    docs = list(p.record.documents.order_by("received_on", "id"))
+    received: dict[str, list[date]] = {}
+    for d in docs:
+        if not d.voided_at:
+            received.setdefault(d.kind, []).extend([d.received_on] * d.copies)
+    items = dossier.checklist(_effective(p), received, today=p.today)
+    return Dossier(pipeline=p, items=items, summary=dossier.summary(items), documents=docs,
+                   sponsors=_people_named(p, "sponsor_ids"), introducers=_people_named(p, "introducer_ids"))
+
+
+def document_dict(d: DossierDocument) -> dict:
+    doc = dossier.DOC_BY_CODE.get(d.kind)
+    return {"id": d.id, "kind": d.kind, "label": doc.label if doc else d.kind, "received_on": d.received_on,
+            "copies": d.copies, "note": d.note, "voided": d.voided_at is not None, "void_reason": d.void_reason}
+
+
+def dossier_dict(d: Dossier) -> dict:
+    return {"member_id": d.pipeline.member.id, "name": d.pipeline.member.name, "summary": d.summary,
+            "items": [i.as_dict() for i in d.items], "documents": [document_dict(x) for x in d.documents],
+            "sponsors": d.sponsors, "introducers": d.introducers}
+
+
+# --- The person's own view --------------------------------------------------------------------
+
+def my_progress(*, actor) -> dict:
+    """The logged-in person's own file (Member.user): stage, steps done / in progress / not yet, the next
+    step with its earliest and latest date, their 培养联系人 and 入党介绍人, and what to hand in next.
+    404 when the user is not a person with a recruitment file; never anyone else's."""
+    me = member_of_user(actor)
+    if me is None:
+        raise Http404
+    d = dossier_get(actor=actor, member_id=me.id)
+    p, ev = d.pipeline, d.pipeline.evaluation
+    nxt = ev.next
+    stage = p.member.stage
+    idx = STAGES.index(stage) if stage in STAGES else 0
+    stages = [{"code": s, "label": STAGE_LABELS[s],
+               "status": "done" if i < idx or (s == stage == "full") else ("current" if i == idx else "todo")}
+              for i, s in enumerate(STAGES)]
+    report = next(i for i in d.items if i.doc.code == "thought_report")
+    hand_in = [{"label": i.doc.label, "step": i.doc.step, "missing": i.required - i.received}
+               for i in d.items if i.doc.by_person and i.status == "missing" and i.doc.per != "quarter"]
+    return {
+        "member_id": p.member.id, "name": p.member.name, "org_name": p.member.org.name, "stage": stage,
+        "stage_label": STAGE_LABELS.get(stage, stage), "state": p.record.state, "stages": stages,
+        "next": None if nxt is None else {"step": nxt.step, "label": STEP_BY_CODE[nxt.step].label,
+                                          "num": nxt.num, "earliest": nxt.earliest, "latest": nxt.latest,
+                                          "overdue": bool(nxt.latest and nxt.latest < p.today)},
+        "sponsors": d.sponsors, "introducers": d.introducers,
+        "next_report": report.next_due, "reports_received": report.received, "reports_expected": report.required,
+        "report_overdue": bool(report.next_due and report.next_due < p.today),
+        "hand_in": hand_in, "applied_on": ev.state.applied_on, "joined_on": ev.state.joined_on,
+        "probation_end": ev.state.probation_end, "full_on": ev.state.full_on,
+        "phases": [_my_phase(ph, nxt.step if nxt else "") for ph in timeline(p)],
+    }
+
+
+def _my_phase(ph: dict, next_step: str) -> dict:
+    items = [{"num": it["step"].num, "step": it["step"].code, "label": it["step"].label, "status": it["status"],
+              "date": it["rows"][-1]["row"].date if it["rows"] else None,
+              "earliest": it["window"].earliest if it["window"] else None} for it in ph["items"]]
+    return {"name": ph["name"], "items": items,
+            "open": any(i["step"] == next_step or (i["status"] == "allowed") for i in items)}

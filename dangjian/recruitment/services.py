@@ -6,9 +6,10 @@ written; the whole transaction (step, member update, audit) commits or rolls bac
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
-from dangjian.accounts.scope import require
+from dangjian.accounts.scope import can, in_scope, require
 from dangjian.core.audit import audit
 from dangjian.core.errors import Conflict, DomainError
 from dangjian.core.idnumber import IdNumberError, validate_id_number
@@ -19,10 +20,11 @@ from dangjian.members.selectors import members_visible
 from dangjian.members.services import member_create
 from dangjian.orgs.models import Org, PartyGroup
 
-from . import rules
+from . import dossier, planning, rules
 from .fields import _ids, _int, to_json
-from .models import RecruitmentRecord, StepRecord
-from .steps import APPROVAL_STEPS, R_APPROVER, R_ORDER, STEP_BY_CODE, VOTE_STEPS, label
+from .models import DossierDocument, RecruitmentPlan, RecruitmentRecord, StepRecord
+from .selectors import admissions_in, dossier_get, due_items
+from .steps import APPROVAL_STEPS, R_APPROVER, R_FUTURE, R_ORDER, R_PLAN, STEP_BY_CODE, VOTE_STEPS, label
 
 # Member fields an applicant is created with (the rest of the record is the members app's business).
 MEMBER_FIELDS = ["name", "gender", "ethnicity", "birth_date", "id_number", "phone", "education", "degree",
@@ -192,6 +194,9 @@ def step_record_create(*, actor, member: Member, step: str, on: date, data: dict
         passed = cleaned["passed"]
     elif step in APPROVAL_STEPS:
         passed = cleaned["approved"]
+    warnings = list(checked.warnings)
+    if step in ("admission_vote", "admission_approval") and passed:  # R-PLAN: warn, never refuse (planning.py)
+        warnings += plan_warnings(org=member.org, on=on, step=step)
     row = StepRecord.objects.create(record=record, step=step, date=on, data=to_json(cleaned), passed=passed,
                                     is_late=checked.is_late, late_reason=late_reason if checked.is_late else "",
                                     created_by=actor)
@@ -209,7 +214,7 @@ def step_record_create(*, actor, member: Member, step: str, on: date, data: dict
           before={"member": changes["before"]} if changes["before"] else None,
           after={"step": step, "step_id": row.id, "date": on, "data": row.data, "is_late": row.is_late,
                  "late_reason": row.late_reason, "member": changes["after"]})
-    return row, checked.warnings
+    return row, warnings
 
 
 @transaction.atomic
@@ -259,3 +264,160 @@ def record_set_leaving(*, actor, member: Member, leaving_on: date | None) -> Rec
 
 def step_label(code: str) -> str:
     return label(code) if code in STEP_BY_CODE else code
+
+
+# --- 发展党员计划 (R-PLAN) ----------------------------------------------------------------------
+
+def plan_warnings(*, org: Org, on: date, step: str) -> list[rules.Issue]:
+    """R-PLAN warnings for one more admission in `on`'s year, against the plans of org and its ancestors."""
+    lineage = [*org.get_ancestors(), org]
+    plans = RecruitmentPlan.objects.filter(year=on.year, org__in=lineage).select_related("org")
+    out = []
+    for plan in sorted(plans, key=lambda p: len(p.org.path), reverse=True):
+        issue = planning.plan_warning(step=step, org_name=plan.org.name, year=on.year, quota=plan.quota,
+                                      actual=admissions_in(plan.org, on.year))
+        if issue:
+            out.append(issue)
+    return out
+
+
+def plan_committee(actor, org: Org) -> Org:
+    """The nearest 党委 above org in which the actor may edit: the one that sets org's plan (R-PLAN)."""
+    for anc in reversed(list(org.get_ancestors())):
+        if anc.kind == Org.Kind.COMMITTEE and can(actor, "recruitment.edit", anc):
+            return anc
+    raise DomainError("发展党员计划由上级党委下达，您不能为本组织设定计划", rule=R_PLAN, status=403)
+
+
+@transaction.atomic
+def plan_set(*, actor, org: Org, year: int, quota: int, note: str = "") -> RecruitmentPlan:
+    """Set (or change) the plan of `org` for `year`; set by the nearest 党委 above it that the actor runs."""
+    if not in_scope(actor, org):
+        raise Http404
+    committee = plan_committee(actor, org)
+    today = _today()
+    if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= today.year + 1:
+        raise DomainError(f"年度须在 2000–{today.year + 1} 之间", rule=R_PLAN, field="year")
+    if not isinstance(quota, int) or isinstance(quota, bool) or not 0 <= quota <= planning.QUOTA_MAX:
+        raise DomainError(f"计划人数须为 0–{planning.QUOTA_MAX} 的整数", rule=R_PLAN, field="quota")
+    note = (note or "").strip()
+    if len(note) > 200:
+        raise DomainError("备注不能超过 200 个字", field="note")
+    plan = RecruitmentPlan.objects.select_for_update().filter(org=org, year=year).first()
+    before = {"quota": plan.quota, "note": plan.note} if plan else None
+    if plan is None:
+        plan = RecruitmentPlan(org=org, year=year)
+    plan.quota, plan.note, plan.committee, plan.updated_by = quota, note, committee, actor
+    plan.save()
+    audit(actor=actor, verb="recruitment.plan", target=org, org=committee, before=before,
+          after={"year": year, "quota": quota, "note": note, "org_id": org.id})
+    return plan
+
+
+# --- 入党材料档案 ------------------------------------------------------------------------------
+
+@transaction.atomic
+def dossier_document_add(*, actor, member: Member, kind: str, received_on: date, copies: int = 1,
+                         note: str = "") -> DossierDocument:
+    """Register a paper of the dossier as received (dossier.DOCS, the kinds that are not auto)."""
+    require(actor, "recruitment.edit", member.org)
+    record = _lock(member)
+    doc = dossier.DOC_BY_CODE.get(kind)
+    if doc is None or doc.auto:
+        raise DomainError(f"未知的入党材料：{kind}", field="kind")
+    if not isinstance(received_on, date):
+        raise DomainError("请填写收到日期", field="received_on")
+    if received_on > _today():
+        raise DomainError("日期不能晚于今天", rule=R_FUTURE, field="received_on")
+    applied = record.member.applied_on
+    if applied and received_on < applied and kind != "application_letter":
+        raise DomainError("收到日期不能早于递交入党申请书的日期", rule=R_ORDER, field="received_on")
+    if not isinstance(copies, int) or isinstance(copies, bool) or not 1 <= copies <= 99:
+        raise DomainError("份数须为 1–99", field="copies")
+    note = (note or "").strip()
+    if len(note) > 200:
+        raise DomainError("备注不能超过 200 个字", field="note")
+    row = DossierDocument.objects.create(record=record, kind=kind, received_on=received_on, copies=copies,
+                                         note=note, created_by=actor)
+    audit(actor=actor, verb="recruitment.document", target=member, org=member.org,
+          after={"document_id": row.id, "kind": kind, "received_on": received_on, "copies": copies})
+    return row
+
+
+@transaction.atomic
+def dossier_document_void(*, actor, member: Member, document_id: int, reason: str) -> DossierDocument:
+    """Void a wrong registration (kept, with its reason; nothing is deleted)."""
+    require(actor, "recruitment.edit", member.org)
+    record = _lock(member)
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 200:
+        raise DomainError("请填写作废原因（200 字以内）", field="reason")
+    row = DossierDocument.objects.select_for_update().filter(record=record, id=document_id).first()
+    if row is None:
+        raise DomainError("没有这份材料登记", status=404)
+    if row.voided_at:
+        raise Conflict("这份材料登记已作废")
+    row.voided_at, row.void_reason = timezone.now(), reason
+    row.save(update_fields=["voided_at", "void_reason"])
+    audit(actor=actor, verb="recruitment.document_void", target=member, org=member.org,
+          before={"document_id": row.id, "kind": row.kind}, after={"reason": reason})
+    return row
+
+
+@transaction.atomic
+def dossier_pdf_export(*, actor, member: Member) -> bytes:
+    """The printable 入党材料档案 (cover + index), an export of personal data: audited (DESIGN rule 7)."""
+    from .pdf import dossier_pdf
+
+    require(actor, "recruitment.export", member.org)
+    d = dossier_get(actor=actor, member_id=member.id)
+    pdf = dossier_pdf(d)
+    audit(actor=actor, verb="recruitment.dossier_pdf", target=member, org=member.org,
+          after={"documents": d.summary})
+    return pdf
+
+
+# --- Reminders (tasks.py runs this once a day) -------------------------------------------------
+
+# Steps whose next move is the person's own (hand in an assessment's 思想汇报, apply for conversion):
+# they are told too (issue 5, "and the person, where it concerns them").
+PERSON_STEPS = {"activist_assessment", "probation_assessment", "conversion_application", "application_form"}
+
+
+def due_reminders_send(*, today: date, within: int = 14) -> dict:
+    """Each secretary gets one notification per item due within `within` days or overdue, for the people
+    of the orgs whose nearest secretary they are; the person gets those of PERSON_STEPS. The dedupe key
+    holds the date, so one item reaches one user at most once a day and a re-run sends nothing."""
+    from dangjian.accounts.models import Role
+    from dangjian.notify.services import notify
+
+    roles = list(Role.objects.filter(role=Role.Kind.SECRETARY, org__is_active=True, user__is_active=True)
+                 .select_related("user", "org").order_by("org__path", "id"))
+    paths = {r.org.path for r in roles}
+
+    def owner(path: str) -> str | None:  # the nearest org at or above `path` that has a secretary
+        return max((p for p in paths if path.startswith(p)), key=len, default=None)
+
+    sent = {"secretary": 0, "person": 0}
+    people_done: set[tuple] = set()
+    for role in roles:
+        for it in due_items(actor=role.user, org=role.org, within=within, today=today):
+            if owner(it["org_path"]) != role.org.path:
+                continue
+            state = "overdue" if it["overdue"] else "due"
+            key = f"recruitment.{state}:{it['member_id']}:{it['step']}:{it['due_on']}:{today}"
+            when = f"已逾期（期限 {it['due_on']:%Y-%m-%d}）" if it["overdue"] else f"将于 {it['due_on']:%Y-%m-%d} 到期"
+            url = f"/recruitment/{it['member_id']}/"
+            with transaction.atomic():
+                sent["secretary"] += len(notify(
+                    users=[role.user], kind=f"recruitment.{state}", title=f"发展党员：{it['name']}{it['label']}{when}",
+                    body=f"{it['org_name']} {it['name']}：{it['label']}{when}。", url=url, dedupe_key=key,
+                    org=role.org))
+                if it["step"] in PERSON_STEPS and it["user_id"] and (it["member_id"], it["step"]) not in people_done:
+                    people_done.add((it["member_id"], it["step"]))
+                    person = Member.objects.select_related("user").get(pk=it["member_id"]).user
+                    sent["person"] += len(notify(
+                        users=[person], kind="recruitment.mine", title=f"入党进度提醒：{it['label']}{when}",
+                        body="请按时向党支部提交有关材料，详情见“我的入党进度”。", url="/recruitment/me/",
+                        dedupe_key=key))
+    return sent

@@ -15,12 +15,14 @@ STAGE_LABELS = {"applicant": "入党申请人", "activist": "入党积极分子"
 # Rule ids this module cites (RULES.md §1). The last four are proposed additions to RULES.md §1:
 # R-ORDER (the table's "prerequisite" column and the order of dates), R-FUTURE ("A future date is
 # refused"), R-VOTERS ("Only full members vote … a different number needs a reason"), R-APPROVER
-# ("only a 党委 may approve; a 党总支 or 村/社区党委 only 审议").
+# ("only a 党委 may approve; a 党总支 or 村/社区党委 only 审议"). R-PLAN is proposed too: the yearly
+# 发展党员计划 (细则 §4: 发展党员工作应当有计划) — an admission beyond the plan is warned about, never refused.
 R_AGE, R_TALK_1M, R_SPONSORS, R_ASSESS_6M = "R-AGE", "R-TALK-1M", "R-SPONSORS", "R-ASSESS-6M"
 R_ACTIVIST_1Y, R_INTRODUCERS, R_REVIEW, R_TRAIN_3D = "R-ACTIVIST-1Y", "R-INTRODUCERS", "R-REVIEW", "R-TRAIN-3D"
 R_PUBLICITY, R_QUORUM, R_MAJORITY, R_WRITTEN = "R-PUBLICITY", "R-QUORUM", "R-MAJORITY", "R-WRITTEN"
 R_APPROVE_3M, R_PROBATION_1Y, R_EXTEND, R_LEAVING = "R-APPROVE-3M", "R-PROBATION-1Y", "R-EXTEND", "R-LEAVING"
 R_ORDER, R_FUTURE, R_VOTERS, R_APPROVER = "R-ORDER", "R-FUTURE", "R-VOTERS", "R-APPROVER"
+R_PLAN = "R-PLAN"
 
 # The 细则's five phases (阶段), each a run of step numbers.
 PHASES = [

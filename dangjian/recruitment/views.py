@@ -1,7 +1,7 @@
 """发展党员 pages: the pipeline board per org, a person's timeline with the next allowed steps, a new applicant."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +18,8 @@ from dangjian.orgs.models import Org
 from dangjian.orgs.tree import subtree_q
 
 from . import selectors, services
-from .forms import ApplicantForm, LeavingForm, StepForm, VoidForm
+from .dossier import PAPER_CHOICES
+from .forms import ApplicantForm, DocumentForm, LeavingForm, PlanForm, StepForm, VoidForm
 from .steps import STAGE_LABELS, STEP_BY_CODE, label
 
 BRANCH_CHOICES_MAX = 500
@@ -189,3 +190,110 @@ def applicant_new(request):
             return redirect(reverse("recruitment:person", args=[record.member_id]))
     return render(request, "recruitment/applicant_form.html", {"form": form, "org": org},
                   status=400 if request.method == "POST" else 200)
+
+
+# --- 入党材料档案 ------------------------------------------------------------------------------
+
+def _dossier_context(request, member_id, form=None, void_error=""):
+    d = selectors.dossier_get(actor=request.user, member_id=member_id)
+    member = d.pipeline.member
+    return {"d": d, "member": member, "p": d.pipeline, "items": d.items, "summary": d.summary,
+            "can_edit": can(request.user, "recruitment.edit", member.org),
+            "can_export": can(request.user, "recruitment.export", member.org),
+            "form": form or DocumentForm(initial={"received_on": d.pipeline.today}), "void_error": void_error,
+            "labels": {c: lbl for c, lbl in PAPER_CHOICES}}
+
+
+@login_required
+def dossier(request, member_id: int):
+    if request.method != "POST":
+        return render(request, "recruitment/dossier.html", _dossier_context(request, member_id))
+    member = member_get(actor=request.user, member_id=member_id)
+    form = DocumentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.dossier_document_add(actor=request.user, member=member, **form.cleaned_data)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, "已登记收到的材料")
+            return redirect("recruitment:dossier", member_id=member.id)
+    return render(request, "recruitment/dossier.html", _dossier_context(request, member_id, form=form), status=400)
+
+
+@login_required
+@require_POST
+def dossier_void(request, member_id: int, document_id: int):
+    member = member_get(actor=request.user, member_id=member_id)
+    try:
+        services.dossier_document_void(actor=request.user, member=member, document_id=document_id,
+                                       reason=request.POST.get("reason", ""))
+    except DomainError as exc:
+        if exc.status == 404:
+            raise Http404
+        return render(request, "recruitment/dossier.html",
+                      _dossier_context(request, member_id, void_error=exc.detail), status=400)
+    messages.success(request, "已作废该材料登记")
+    return redirect("recruitment:dossier", member_id=member.id)
+
+
+@login_required
+def dossier_pdf(request, member_id: int):
+    member = member_get(actor=request.user, member_id=member_id)
+    pdf = services.dossier_pdf_export(actor=request.user, member=member)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="dossier-{member.id}.pdf"'
+    return response
+
+
+# --- 发展党员计划 ------------------------------------------------------------------------------
+
+def _year(value, default: int) -> int:
+    return int(value) if value and str(value).isdigit() and 2000 <= int(value) <= 2100 else default
+
+
+@login_required
+def plan(request):
+    wanted = request.GET.get("org") or request.POST.get("view_org")
+    org = org_get_visible(actor=request.user, org_id=wanted) if wanted else current_org(request)
+    if org is None or not can(request.user, "recruitment.view", org):
+        raise Http404
+    today = timezone.localdate()
+    year = _year(request.GET.get("year") or request.POST.get("year"), today.year)
+    targets = []
+    if org.kind == Org.Kind.COMMITTEE and can(request.user, "recruitment.edit", org):
+        targets = list(Org.objects.filter(subtree_q(org.path), depth__gt=org.depth, depth__lte=org.depth + 2,
+                                          is_active=True).order_by("path")[:BRANCH_CHOICES_MAX])
+        for o in targets:
+            o.rel_depth = o.depth - org.depth - 1
+    form = PlanForm(request.POST or None, orgs=targets, initial={"year": year}) if targets else None
+    status = 200
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid():
+            try:
+                target = org_get_visible(actor=request.user, org_id=form.cleaned_data["org_id"])
+                services.plan_set(actor=request.user, org=target, year=form.cleaned_data["year"],
+                                  quota=form.cleaned_data["quota"], note=form.cleaned_data["note"])
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, f"已设定 {target.name} {form.cleaned_data['year']} 年发展党员计划")
+                return redirect(f"{reverse('recruitment:plan')}?org={org.id}&year={form.cleaned_data['year']}")
+        status = 400
+    rows = selectors.plan_rows(actor=request.user, org=org, year=year)
+    return render(request, "recruitment/plan.html", {
+        "org": org, "year": year, "rows": rows, "form": form, "years": range(today.year + 1, today.year - 5, -1),
+        "total": rows[0] if rows else None}, status=status)
+
+
+# --- The person's own view (Member.user) -------------------------------------------------------
+
+@login_required
+def me(request):
+    try:
+        data = selectors.my_progress(actor=request.user)
+    except Http404:
+        data = None  # not a person in the pipeline: say so (nobody else's file is ever shown here)
+    return render(request, "recruitment/me.html", {"me": data, "today": timezone.localdate()})

@@ -124,5 +124,41 @@ def test_application_to_full_member_through_the_pages(browser, live_server):
     assert "正式党员" in page.locator(".page-title").inner_text()
     page.goto(f"{live_server.url}/recruitment/")
     assert page.locator("#pipeline-list").inner_text().count("俞小明") == 0  # completed files leave the board
+
+    # The dossier: every step's documents listed; register the application letter that was handed in.
+    page.goto(f"{live_server.url}/recruitment/{member.id}/dossier/")
+    assert page.locator("#checklist .doc-missing").count() > 0
+    page.select_option("select[name=kind]", "application_letter")
+    page.fill("input[name=received_on]", applied.isoformat())
+    page.click("#document-form button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator(".alert-success").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    pdf = page.request.get(f"{live_server.url}/recruitment/{member.id}/dossier/pdf/")
+    assert pdf.ok and pdf.body().startswith(b"%PDF")
+    page.wait_for_load_state("networkidle")
+    page.context.close()
+
+
+def test_the_applicant_follows_their_own_progress_on_a_phone(browser, live_server):
+    from .helpers import applicant, walk
+
+    tree = make_tree()
+    li = make_user("li", tree["branch_one"], Role.Kind.SECRETARY)
+    vids = [m.id for m in make_full(li, tree["branch_one"])]
+    me = applicant(li, tree["branch_one"], name="杨玲玲", applied_on=timezone.localdate() - timedelta(days=120))
+    walk(li, me, upto="sponsors_assigned", sponsors=vids, voters=5)
+    other = applicant(li, tree["branch_one"], name="别人", applied_on=timezone.localdate() - timedelta(days=3))
+    zhao = make_user("zhao", tree["branch_one"], Role.Kind.MEMBER)
+    Member.objects.filter(pk=me.pk).update(user=zhao)
+    page = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True, has_touch=True)
+    login(page, live_server.url, "zhao")
+    page.goto(f"{live_server.url}/recruitment/me/")
+    assert "杨玲玲" in page.locator("#my-stage").inner_text()
+    assert "培养教育考察" in page.locator("#my-next").inner_text()
+    assert "甲党员、乙党员" in page.locator("#my-contacts").inner_text()
+    assert "别人" not in page.content()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert page.goto(f"{live_server.url}/recruitment/{other.id}/").status == 404
     page.wait_for_load_state("networkidle")
     page.context.close()
