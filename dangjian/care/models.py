@@ -59,6 +59,9 @@ class Greeting(models.Model):
     text = models.TextField("祝福语", blank=True)
     given_on = models.DateField("送达日期", null=True, blank=True)
     given_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # R-CARE-NOTICE: when the daily job told the branch secretary (once; the notice's dedupe key backs it).
+    notified_at = models.DateTimeField("已提醒书记", null=True, blank=True)
+    notified_users = models.PositiveSmallIntegerField("提醒人数", default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -197,7 +197,71 @@ def greetings_schedule(*, today: date) -> dict:
                                              text=greeting_text(member, kind, d, years)))
         Greeting.objects.bulk_create(rows, ignore_conflicts=True)
         created = len(rows)
-    return {"from": today.isoformat(), "to": days[-1].isoformat(), "pending_created": created}
+        notified = greetings_notify(today=today, notice=notice)
+    return {"from": today.isoformat(), "to": days[-1].isoformat(), "pending_created": created,
+            "notified": notified}
+
+
+def greeting_recipients(org: Org, cache: dict) -> list:
+    """The branch's secretaries; if it has none, the nearest ancestor's (R-CARE-NOTICE)."""
+    from dangjian.accounts.models import Role
+
+    if org.id not in cache:
+        users = []
+        for path in reversed(_ancestor_paths(org)):
+            roles = Role.objects.filter(org__path=path, role=Role.Kind.SECRETARY, user__is_active=True)
+            users = [r.user for r in roles.select_related("user").order_by("user_id")]
+            if users:
+                break
+        cache[org.id] = users
+    return cache[org.id]
+
+
+def greeting_dedupe_key(g: Greeting) -> str:
+    return f"care.greeting:{g.member_id}:{g.kind}:{g.occasion_date:%Y%m%d}"
+
+
+def greetings_notify(*, today: date, notice: dict[int, int] | None = None) -> int:
+    """R-CARE-NOTICE ⚙: tell the secretary of each pending greeting within its org's notice window, N days
+    ahead, exactly once — Greeting.notified_at marks it, and notify()'s dedupe key (one per member, kind and
+    date) keeps even a re-run after a lost mark from sending twice. Call inside a transaction."""
+    from django.apps import apps
+    from django.urls import reverse
+
+    if not apps.is_installed("dangjian.notify"):
+        return 0
+    from dangjian.notify.services import notify
+
+    notice = notice if notice is not None else {}
+    widest = max([rules.NOTICE_DAYS_AHEAD, *CareSettings.objects.values_list("notice_days_ahead", flat=True)])
+    pending = (Greeting.objects.filter(state=Greeting.State.PENDING, notified_at__isnull=True,
+                                       occasion_date__gte=today, occasion_date__lte=today + timedelta(days=widest))
+               .select_related("member", "org").order_by("occasion_date", "id"))
+    recipients: dict[int, list] = {}
+    sent = 0
+    now = timezone.now()
+    for g in pending:
+        if g.org_id not in notice:
+            notice[g.org_id] = notice_days_for(g.org)
+        if g.occasion_date > today + timedelta(days=notice[g.org_id]):
+            continue
+        users = greeting_recipients(g.org, recipients)
+        days = (g.occasion_date - today).days
+        when = "今天" if days == 0 else f"{days}天后"
+        label = rules.KIND_LABELS[g.kind]
+        what = {rules.Kind.BIRTHDAY: f"{g.years}岁生日", rules.Kind.PARTY: f"入党{g.years}周年（政治生日）",
+                rules.Kind.WORK: f"参加工作{g.years}周年"}[g.kind]
+        mark = "·逢十" if rules.is_milestone(g.kind, g.years) else ""
+        url = reverse("care:anniversaries", kwargs={"org_id": g.org_id}) + f"?from={g.occasion_date:%Y-%m-%d}" \
+            f"&to={g.occasion_date:%Y-%m-%d}"
+        notes = notify(users=users, kind="care.greeting",
+                       title=f"{when}（{g.occasion_date:%-m月%-d日}）{g.member.name}{what}{mark}",
+                       body=f"{g.org.name}：请准备{label}祝福（贺卡、祝福短信等），送出后在纪念日页面登记所送物品。\n{g.text}",
+                       url=url, dedupe_key=greeting_dedupe_key(g), org=g.org)
+        g.notified_at, g.notified_users = now, len(users)
+        g.save(update_fields=["notified_at", "notified_users"])
+        sent += len(notes)
+    return sent
 
 
 # --- care flags, plans and visits ---------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import DuesExemption, DuesPayment, DuesPolicy, DuesProfile, DuesPublication
+from .models import ArrearsCase, DuesBill, DuesExemption, DuesPayment, DuesPolicy, DuesProfile, DuesPublication
 
 
 class ReadOnlyLedgerAdmin(admin.ModelAdmin):
@@ -44,3 +44,16 @@ class DuesPublicationAdmin(ReadOnlyLedgerAdmin):
 class DuesPolicyAdmin(admin.ModelAdmin):
     list_display = ("org", "farmer_amount", "back_limit_months", "advance_limit_months")
     raw_id_fields = ("org",)
+
+
+@admin.register(DuesBill)
+class DuesBillAdmin(ReadOnlyLedgerAdmin):
+    list_display = ("member", "month", "category", "amount", "due", "rule", "state", "issued_on")
+    list_filter = ("state", "rule")
+    search_fields = ("member__name",)
+
+
+@admin.register(ArrearsCase)
+class ArrearsCaseAdmin(ReadOnlyLedgerAdmin):
+    list_display = ("member", "first_unpaid", "months", "opened_on", "state", "disposal_id")
+    list_filter = ("state",)

@@ -9,7 +9,7 @@ from dangjian.core.api import Detail, Page
 from dangjian.core.errors import DomainError
 from dangjian.core.pagination import paginate
 
-from . import rules, selectors, services
+from . import bills, cases, rules, selectors, services
 from .models import DuesExemption, DuesPayment, DuesProfile, DuesPublication
 
 router = Router(tags=["党费"])
@@ -106,6 +106,77 @@ class MonthOut(Schema):
     paid: str
     payable: bool
     reduced: bool
+    bill_id: int | None
+    rule: str | None
+
+
+class BillOut(Schema):
+    id: int
+    member_id: int
+    org_id: int
+    month: str
+    category: str
+    income: str | None
+    rate: str | None
+    amount: str
+    rule: str
+    due: str
+    exemption_id: int | None
+    state: str
+    payment_id: int | None
+    issued_on: date
+
+
+class BillsIssuedOut(Schema):
+    month: str
+    members: int
+    created: int
+
+
+class CaseOut(Schema):
+    member_id: int
+    name: str
+    org_id: int
+    months: int
+    first_unpaid: str
+    case_id: int | None
+    state: str
+    contacts: int
+    rule: str
+    article: str
+
+
+class ContactIn(Schema):
+    member_id: int
+    kind: str = Field(max_length=10)
+    contacted_on: str = Field(max_length=10)
+    summary: str = Field(max_length=500)
+    good_reason: bool = False
+
+
+class ContactOut(Schema):
+    id: int
+    case_id: int
+    member_id: int
+    kind: str
+    contacted_on: date
+    summary: str
+    good_reason: bool
+    case_state: str
+
+
+class DisposeIn(Schema):
+    decided_on: str = Field(max_length=10)
+    reason: str = Field(max_length=300)
+
+
+class DisposeOut(Schema):
+    case_id: int
+    member_id: int
+    state: str
+    disposal_id: int
+    kind: str
+    source: str
 
 
 class MemberDuesOut(Schema):
@@ -240,7 +311,8 @@ def dues_member(request, member_id: int, year: int | None = Query(None, ge=2000,
             "category": p.category if p else None, "income": _s(p.income) if p else None,
             "monthly_amount": _s(p.monthly_amount) if p else None,
             "months": [{"month": c.label, "state": c.state, "due": _s(c.due), "paid": str(c.paid),
-                        "payable": c.payable, "reduced": c.reduced} for c in my.cells],
+                        "payable": c.payable, "reduced": c.reduced, "bill_id": c.bill.id if c.bill else None,
+                        "rule": c.bill.rule if c.bill else None} for c in my.cells],
             "due": str(my.due_total), "paid": str(my.paid_total), "outstanding": str(my.outstanding),
             "arrears_months": my.arrears, "arrears_level": my.arrears_level}
 
@@ -344,3 +416,62 @@ def dues_publication_list(request, org: int, page: int = Query(1, ge=1), page_si
     root = selectors.dues_org_get(actor=request.user, org_id=org)
     result = paginate(selectors.publications(actor=request.user, org=root), page=page, page_size=page_size)
     return {"items": [_publication(p) for p in result["items"]], "count": result["count"]}
+
+
+# --- stored bills (R-DUES-BILL) ------------------------------------------------------------------------
+
+def _bill(b) -> dict:
+    return {"id": b.id, "member_id": b.member_id, "org_id": b.org_id, "month": rules.month_label(b.month),
+            "category": b.category, "income": _s(b.income), "rate": _s(b.rate.normalize()) if b.rate is not None
+            else None, "amount": str(b.amount), "rule": b.rule, "due": str(b.due), "exemption_id": b.exemption_id,
+            "state": b.state, "payment_id": b.payment_id, "issued_on": b.issued_on}
+
+
+@router.get("/dues/members/{member_id}/bills", response={200: list[BillOut], **ERRORS})
+def dues_member_bills(request, member_id: int, year: int | None = Query(None, ge=2000, le=2100)):
+    """The member's stored monthly bills of the year (amount and rule fixed when issued)."""
+    member = selectors.dues_member_get(actor=request.user, member_id=member_id)
+    return [_bill(b) for b in selectors.member_bills(member, year=_year(year))]
+
+
+@router.post("/dues/orgs/{org_id}/bills", response={201: BillsIssuedOut, **ERRORS})
+def dues_bills_issue(request, org_id: int):
+    """Issue this month's bills for org now (idempotent; the monthly job does the same)."""
+    org = selectors.dues_org_get(actor=request.user, org_id=org_id, perm="dues.edit")
+    return 201, bills.dues_bills_issue(actor=request.user, org=org, today=timezone.localdate())
+
+
+# --- arrears cases (R-ABSENT-6M, 党章第三十八条) ----------------------------------------------------------
+
+@router.get("/dues/arrears-cases", response={200: Page[CaseOut], **ERRORS})
+def dues_arrears_cases(request, org: int):
+    """Members 6+ consecutive months unpaid without an accepted good reason, with the case under way."""
+    root = selectors.dues_org_get(actor=request.user, org_id=org)
+    rows = cases.arrears_cases(actor=request.user, org=root)
+    items = [{"member_id": r.member.id, "name": r.member.name, "org_id": r.member.org_id, "months": r.months,
+              "first_unpaid": rules.month_label(r.first_unpaid), "case_id": r.case.id if r.case else None,
+              "state": r.state, "contacts": len(r.case.contacts.all()) if r.case else 0, "rule": cases.RULE,
+              "article": rules.ARREARS_ARTICLE} for r in rows]
+    return {"items": items, "count": len(items)}
+
+
+@router.post("/dues/arrears-cases/contacts", response={201: ContactOut, **ERRORS})
+def dues_case_contact(request, payload: ContactIn):
+    """Record a talk or reminder (opens the case at 6 months; refused below)."""
+    member = selectors.dues_member_get(actor=request.user, member_id=payload.member_id, perm="dues.edit")
+    c = cases.arrears_contact_record(actor=request.user, member=member, kind=payload.kind,
+                                     contacted_on=payload.contacted_on, summary=payload.summary,
+                                     good_reason=payload.good_reason)
+    return 201, {"id": c.id, "case_id": c.case_id, "member_id": member.id, "kind": c.kind,
+                 "contacted_on": c.contacted_on, "summary": c.summary, "good_reason": c.good_reason,
+                 "case_state": c.case.state}
+
+
+@router.post("/dues/arrears-cases/{case_id}/dispose", response={201: DisposeOut, **ERRORS})
+def dues_case_dispose(request, case_id: int, payload: DisposeIn):
+    """The branch's decision after the talk/reminder: 自行脱党 via members' disposal record (source dues:<id>)."""
+    case = cases.case_get(actor=request.user, case_id=case_id, perm="dues.edit")
+    d = cases.arrears_case_dispose(actor=request.user, case=case, decided_on=payload.decided_on,
+                                   reason=payload.reason)
+    return 201, {"case_id": case.id, "member_id": case.member_id, "state": "disposed", "disposal_id": d.id,
+                 "kind": d.kind, "source": d.source}

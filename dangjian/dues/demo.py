@@ -16,8 +16,8 @@ from dangjian.core.audit import audit
 from dangjian.members.selectors import members_on_rolls
 from dangjian.orgs.models import Unit
 
-from . import rules, services
-from .models import DuesPayment, DuesPaymentMonth, DuesPolicy, DuesProfile
+from . import bills, cases, rules, services
+from .models import ArrearsCase, DuesBill, DuesPayment, DuesPaymentMonth, DuesPolicy, DuesProfile
 from .selectors import policy_for
 
 
@@ -75,7 +75,7 @@ def seed(ctx) -> None:
                                  f"{current.year} 年度核定"))
         profiles += mine
         # About one member in twenty-five stops paying some months ago: the arrears the sheet should show.
-        stop = rules.add_months(current, -rnd.choice([3, 4, 7])) if rnd.random() < 0.04 else None
+        stop = rules.add_months(current, -rnd.choice([3, 5, 6, 7, 8])) if rnd.random() < 0.03 else None
         months = [m for m in rules.months_between(start, rules.add_months(current, -1)) if stop is None or m < stop]
         quarterly = rnd.random() < 0.5
         for batch in ([months[i:i + 3] for i in range(0, len(months), 3)] if quarterly else [[m] for m in months]):
@@ -93,10 +93,22 @@ def seed(ctx) -> None:
                 proxy_name="家属代交" if rnd.random() < 0.05 else ""))
             months_of.append(list(zip(batch, amounts)))
     DuesProfile.objects.bulk_create(profiles)
+    # The monthly bills of the year (what the monthly job issues), then the payments that settle them.
+    seeded = [m for m in members if m.id in {p.member_id for p in profiles}]
+    bills.bills_issue(members=seeded, start=first, end=current, today=today)
+    bill_of = {(b.member_id, b.month): b for b in DuesBill.objects.filter(member__in=[m.id for m in seeded])}
     DuesPayment.objects.bulk_create(payments)  # primary keys come back (RETURNING) on SQLite and PostgreSQL
     DuesPaymentMonth.objects.bulk_create([
-        DuesPaymentMonth(payment=p, member_id=p.member_id, month=m, amount=a)
+        DuesPaymentMonth(payment=p, member_id=p.member_id, month=m, amount=a, bill=bill_of.get((p.member_id, m)))
         for p, rows in zip(payments, months_of) for m, a in rows], batch_size=2000)
+    settled = []
+    for p, rows in zip(payments, months_of):
+        for m, _ in rows:
+            b = bill_of.get((p.member_id, m))
+            if b is not None:
+                b.state, b.payment = DuesBill.State.PAID, p
+                settled.append(b)
+    DuesBill.objects.bulk_update(settled, ["state", "payment"], batch_size=2000)
     members_done = len({p.member_id for p in profiles})
     if members_done:
         audit(actor=actor, verb="dues.demo_seed", target=root, org=root,
@@ -108,4 +120,10 @@ def seed(ctx) -> None:
             services.dues_publication_publish(actor=actor, org=branch, year=today.year - 1,
                                               handed_up=str(collected), used="0",
                                               use_note="党费全额上缴镇党委，由镇党委统一用于党员教育和困难党员慰问。")
+    # One R-ABSENT-6M case under way in branch one: the secretary has phoned the member (党章第三十八条).
+    li = ctx.users.get("li")
+    if branch is not None and li is not None and not ArrearsCase.objects.filter(org=branch).exists():
+        for row in cases.arrears_cases(actor=li, org=branch, on=today)[:1]:
+            cases.arrears_contact_record(actor=li, member=row.member, kind="reminder", contacted_on=today,
+                                         summary="电话提醒按时交纳党费，本人称外出务工，答应月底前补交", today=today)
     ctx.log.append(f"党费：核定基数 {members_done} 人，交纳记录 {len(payments)} 笔")

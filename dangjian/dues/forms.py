@@ -59,3 +59,21 @@ class PublicationForm(forms.Form):
                            widget=forms.TextInput(attrs={**INPUT, "inputmode": "decimal"}))
     use_note = forms.CharField(label="使用情况说明", required=False, max_length=500,
                                widget=forms.Textarea(attrs={**INPUT, "rows": 3}))
+
+
+class CaseContactForm(forms.Form):
+    kind = forms.ChoiceField(label="方式", choices=[("talk", "谈话"), ("reminder", "书面/电话提醒")],
+                             widget=forms.Select(attrs={"class": "form-select"}))
+    contacted_on = forms.DateField(label="日期",
+                                   widget=forms.DateInput(format="%Y-%m-%d", attrs={**INPUT, "type": "date"}))
+    summary = forms.CharField(label="情况记录", max_length=500, widget=forms.Textarea(attrs={**INPUT, "rows": 3}),
+                              help_text="了解的原因、本人态度、约定补交时间等")
+    good_reason = forms.BooleanField(label="经了解有正当理由（如长期住院、失去收入且已申请减免），不再按第三十八条处理",
+                                     required=False)
+
+
+class CaseDisposeForm(forms.Form):
+    decided_on = forms.DateField(label="支部大会决定日期",
+                                 widget=forms.DateInput(format="%Y-%m-%d", attrs={**INPUT, "type": "date"}))
+    reason = forms.CharField(label="处置意见", max_length=300, widget=forms.Textarea(attrs={**INPUT, "rows": 3}),
+                             help_text="支部大会讨论情况和表决结果；除名须报上级党组织批准")

@@ -186,6 +186,7 @@ class DuesPaymentMonth(AppendOnly):
     amount = models.DecimalField("金额", max_digits=12, decimal_places=2)
     kind = models.CharField(max_length=10, choices=DuesPayment.Kind.choices, default=DuesPayment.Kind.PAYMENT)
     generation = models.PositiveIntegerField(default=0)
+    bill = models.ForeignKey("DuesBill", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_rows")
 
     class Meta:
         verbose_name = verbose_name_plural = "党费交纳月份"
@@ -223,3 +224,114 @@ class DuesPublication(models.Model):
 
     def __str__(self):
         return f"{self.org} {self.year} 年党费收缴使用情况"
+
+
+class DuesBill(models.Model):
+    """党费账单: what one member owes for one month, fixed when the bill is issued (RULES §4).
+
+    Issued by the monthly job (tasks.bills_generate; earlier when a base is set or a month is paid in advance)
+    from the base valid for that month: category, income, rate and amount are copied, with the rule applied
+    (`rule`: R-DUES-BRACKET / R-DUES-FIXED / R-DUES-FARMER). A later change of income changes later bills only.
+    An approved hardship exemption lowers `due` (R-DUES-EXEMPT). Payments settle bills; a reversal reopens them.
+    """
+
+    class State(models.TextChoices):
+        OPEN = "open", "未交"
+        PAID = "paid", "已交"
+        EXEMPT = "exempt", "免交"
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="dues_bills")
+    org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="dues_bills")
+    region_id = models.BigIntegerField(null=True, blank=True, db_index=True)  # DESIGN rule 9
+    month = models.DateField("月份")
+    profile = models.ForeignKey(DuesProfile, null=True, on_delete=models.PROTECT, related_name="bills")
+    category = models.CharField("党费类别", max_length=20, choices=rules.CATEGORY_CHOICES)
+    income = models.DecimalField("计费基数", max_digits=12, decimal_places=2, null=True, blank=True)
+    rate = models.DecimalField("比例", max_digits=6, decimal_places=4, null=True, blank=True)
+    amount = models.DecimalField("按标准应交", max_digits=12, decimal_places=2)
+    rule = models.CharField("依据", max_length=30)
+    exemption = models.ForeignKey(DuesExemption, null=True, blank=True, on_delete=models.PROTECT, related_name="bills")
+    due = models.DecimalField("应交", max_digits=12, decimal_places=2)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN, db_index=True)
+    payment = models.ForeignKey(DuesPayment, null=True, blank=True, on_delete=models.PROTECT, related_name="bills")
+    issued_on = models.DateField("出账日期")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "党费账单"
+        ordering = ["member_id", "month"]
+        constraints = [
+            # Idempotent generation: one bill per member and month, whoever issues it and however often.
+            models.UniqueConstraint(fields=["member", "month"], name="dues_bill_once_per_month"),
+            models.CheckConstraint(condition=Q(amount__gte=0) & Q(due__gte=0), name="dues_bill_amount_nonneg"),
+        ]
+        indexes = [models.Index(fields=["org", "month"], name="dues_bill_org_month"),
+                   models.Index(fields=["state", "month"], name="dues_bill_state_month")]
+
+    def __str__(self):
+        return f"{self.member_id} {rules.month_label(self.month)} {self.due}"
+
+    @property
+    def reduced(self) -> bool:
+        return self.exemption_id is not None and self.due > 0
+
+
+class ArrearsCase(models.Model):
+    """R-ABSENT-6M (党章第三十八条): 6 consecutive months of dues unpaid without good reason.
+
+    Opened when the branch records the first talk or reminder; closed when the member pays (`paid`), when the
+    branch accepts a good reason (`excused`), or when the branch decides on a disposal (`disposed`, the
+    members.Disposal it created, source "dues:<id>"). Nothing is decided automatically.
+    """
+
+    class State(models.TextChoices):
+        OPEN = "open", "谈话提醒中"
+        EXCUSED = "excused", "有正当理由"
+        PAID = "paid", "已补交"
+        DISPOSED = "disposed", "已作处置"
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="dues_arrears_cases")
+    org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="dues_arrears_cases")
+    first_unpaid = models.DateField("起始欠交月份")
+    months = models.PositiveSmallIntegerField("立案时连续未交月数")
+    opened_on = models.DateField("立案日期")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN, db_index=True)
+    closed_on = models.DateField("结案日期", null=True, blank=True)
+    outcome = models.CharField("结果", max_length=300, blank=True)
+    disposal_id = models.BigIntegerField("处置记录", null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "欠交党费处置案件"
+        ordering = ["-opened_on", "-id"]
+        constraints = [
+            # One case per run of unpaid months (a new run after paying is a new case).
+            models.UniqueConstraint(fields=["member", "first_unpaid"], name="dues_case_once_per_run"),
+        ]
+
+    def __str__(self):
+        return f"{self.member} 欠交党费 {self.months} 个月"
+
+
+class ArrearsContact(models.Model):
+    """A talk (谈话) or reminder (提醒) recorded on a case; kept forever."""
+
+    class Kind(models.TextChoices):
+        TALK = "talk", "谈话"
+        REMINDER = "reminder", "书面/电话提醒"
+
+    case = models.ForeignKey(ArrearsCase, on_delete=models.PROTECT, related_name="contacts")
+    kind = models.CharField("方式", max_length=10, choices=Kind.choices)
+    contacted_on = models.DateField("日期")
+    summary = models.CharField("情况记录", max_length=500)
+    good_reason = models.BooleanField("有正当理由", default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "欠交党费谈话提醒"
+        ordering = ["contacted_on", "id"]

@@ -59,6 +59,11 @@ VOLUNTARY_CENTRE_THRESHOLD = Decimal("1000")
 # R-ABSENT-6M (章程 §38, RULES.md §3): warn at 3 consecutive unpaid months ⚙, refer to the branch at 6.
 ARREARS_WARN_MONTHS = 3
 ARREARS_CASE_MONTHS = 6
+# 党章第三十八条: "党员如果没有正当理由，连续六个月不参加党的组织生活，或不交纳党费，或不做党所分配的工作，
+# 就被认为是自行脱党。支部大会应当决定把这样的党员除名，并报上级党组织批准。"
+ARREARS_ARTICLE = "党章第三十八条"
+# R-DUES-BILL-CATCHUP: the monthly job also issues bills missing for up to this many past months.
+BILL_CATCHUP_MONTHS = 12
 
 # Sanity bound on money inputs (fits DecimalField(max_digits=12, decimal_places=2)).
 MAX_MONEY = Decimal("9999999999.99")
@@ -134,6 +139,18 @@ def dues_quote(*, category: str, income: Decimal | None = None, farmer_amount: D
         check_farmer_amount(amount)
         return Quote(category, None, None, to_fen(amount))
     return Quote(category, None, None, FIXED_MONTHLY)
+
+
+def quote_rule(category: str) -> str:
+    """The rule id a bill of this category is computed by (cited on every stored bill)."""
+    if category in INCOME_CATEGORIES:
+        return "R-DUES-BRACKET"
+    return "R-DUES-FARMER" if category == Category.FARMER else "R-DUES-FIXED"
+
+
+def bill_due(*, amount: Decimal, exemption_amount: Decimal | None) -> Decimal:
+    """R-DUES-EXEMPT: an approved hardship exemption lowers the month's due (never raises it)."""
+    return amount if exemption_amount is None else min(amount, exemption_amount)
 
 
 def check_farmer_amount(amount: Decimal) -> None:
@@ -248,6 +265,18 @@ def consecutive_unpaid(states: list[str]) -> int:
             break
         n += 1
     return n
+
+
+def arrears_case_open(months: int) -> bool:
+    """R-ABSENT-6M (党章第三十八条): a case for the branch at 6 consecutive unpaid months (5 is only a warning)."""
+    return months >= ARREARS_CASE_MONTHS
+
+
+def first_unpaid_month(*, today: date, months: int) -> date | None:
+    """The first month of a run of `months` unpaid months ending with the last month that has ended."""
+    if months <= 0:
+        return None
+    return add_months(month_of(today), -months)
 
 
 def arrears_level(months: int) -> str:

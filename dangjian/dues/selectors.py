@@ -1,7 +1,8 @@
 """Reads of 党费: month-by-month status per member, sheets, arrears, reports. Always scoped by the actor.
 
-Due amounts are computed from the bases (DuesProfile), the exemptions and the member's start month;
-paid amounts come from the ledger (DuesPaymentMonth). Everything is loaded in a few bulk queries and
+Due amounts come from the stored monthly bills (DuesBill, issued by the monthly job from the base valid for the
+month); a month not billed yet (a future month) shows the amount its base would give. Paid amounts come from
+the ledger (DuesPaymentMonth). Everything is loaded in a few bulk queries and
 computed in Python, so a branch sheet or a subtree report costs a constant number of queries.
 """
 from bisect import bisect_right
@@ -20,7 +21,7 @@ from dangjian.orgs.models import Org
 from dangjian.orgs.tree import subtree_q
 
 from . import rules
-from .models import DuesExemption, DuesPayment, DuesPaymentMonth, DuesPolicy, DuesProfile, DuesPublication
+from .models import DuesBill, DuesExemption, DuesPayment, DuesPaymentMonth, DuesPolicy, DuesProfile, DuesPublication
 
 ZERO = rules.ZERO
 STATE_LABELS = {"paid": "已交", "due": "未交", "future": "未到期", "exempt": "免交", "before_start": "—",
@@ -66,6 +67,7 @@ class Cell:
     reduced: bool = False
     payable: bool = False
     overdue: bool = False  # unpaid and its month has ended
+    bill: DuesBill | None = None  # the stored bill; None for a month not billed yet
 
     @property
     def label(self) -> str:
@@ -84,6 +86,7 @@ class DuesData:
     exemptions: dict[int, list[DuesExemption]] = field(default_factory=dict)
     paid: dict[tuple[int, date], Decimal] = field(default_factory=dict)
     paid_net_count: dict[tuple[int, date], int] = field(default_factory=dict)
+    bills: dict[tuple[int, date], DuesBill] = field(default_factory=dict)
 
     def profile_at(self, member_id: int, month: date) -> DuesProfile | None:
         rows = self.profiles.get(member_id, [])
@@ -121,6 +124,8 @@ def load_dues_data(member_ids, *, start: date, end: date) -> DuesData:
         key = (row["member_id"], row["month"])
         data.paid[key] = fen(row["total"])
         data.paid_net_count[key] = row["payments"] - row["reversals"]
+    for bill in DuesBill.objects.filter(member_id__in=member_ids, month__gte=start, month__lte=end):
+        data.bills[(bill.member_id, bill.month)] = bill
     return data
 
 
@@ -136,9 +141,17 @@ def member_cells(member: Member, months: list[date], data: DuesData, *, on: date
         if start is None or m < start:
             cells.append(Cell(m, "before_start"))
             continue
+        bill = data.bills.get((member.id, m))
         if data.is_paid(member.id, m):
             cells.append(Cell(m, "paid", paid=data.paid.get((member.id, m), ZERO),
-                              due=data.paid.get((member.id, m), ZERO)))
+                              due=data.paid.get((member.id, m), ZERO), bill=bill))
+            continue
+        if bill is not None:  # the stored bill decides (R-DUES-BILL): later base changes do not touch it
+            if bill.state == DuesBill.State.EXEMPT:
+                cells.append(Cell(m, "exempt", due=ZERO, bill=bill))
+            else:
+                cells.append(Cell(m, "future" if m > current else "due", due=bill.due, reduced=bill.reduced,
+                                  payable=window.contains(m), overdue=m < current, bill=bill))
             continue
         exemption = data.exemption_at(member.id, m)
         if exemption is not None and exemption.is_waiver:
@@ -148,7 +161,8 @@ def member_cells(member: Member, months: list[date], data: DuesData, *, on: date
         if profile is None:
             cells.append(Cell(m, "no_base"))
             continue
-        due = exemption.monthly_amount if exemption is not None else profile.monthly_amount
+        due = rules.bill_due(amount=profile.monthly_amount,
+                             exemption_amount=exemption.monthly_amount if exemption is not None else None)
         state = "future" if m > current else "due"
         cells.append(Cell(m, state, due=due, reduced=exemption is not None, payable=window.contains(m),
                           overdue=m < current))
@@ -215,6 +229,10 @@ def member_year(*, actor, member: Member, year: int, on: date | None = None) -> 
     if profile is None:
         profile = DuesProfile.objects.filter(member=member).order_by("-effective_from").first()
     return MemberYear(member, year, cells, profile, arrears_for([member], on=on).get(member.id, 0), on)
+
+
+def member_bills(member: Member, *, year: int) -> QuerySet[DuesBill]:
+    return DuesBill.objects.filter(member=member, month__year=year).order_by("month")
 
 
 def member_profiles(member: Member) -> QuerySet[DuesProfile]:

@@ -16,7 +16,7 @@ from dangjian.members.choices import ACTIVE_STATUSES, Stage
 from dangjian.members.models import Member
 from dangjian.orgs.models import Org
 
-from . import rules
+from . import bills, rules
 from .models import DuesExemption, DuesPayment, DuesPaymentMonth, DuesPolicy, DuesProfile, DuesPublication
 from .selectors import collected_in_year, load_dues_data, member_cells, policy_for
 
@@ -96,8 +96,11 @@ def dues_base_set(*, actor, member: Member, category: str, income=None, effectiv
     profile.category, profile.income, profile.rate, profile.monthly_amount = q.category, q.income, q.rate, q.amount
     profile.reason = reason or ("年度核定" if month.month == 1 else "")
     profile.save()
+    # Bills already issued keep their amount (a changed income changes later bills only, R-DUES-BILL);
+    # months from `month` up to this one that have no bill yet are billed from the new base now.
+    issued = bills.bills_issue(members=[member], start=month, end=rules.month_of(today), today=today)
     audit(actor=actor, verb="dues.base_set" if before is None else "dues.base_update", target=profile,
-          org=member.org, before=before, after=snapshot(profile, PROFILE_FIELDS))
+          org=member.org, before=before, after={**snapshot(profile, PROFILE_FIELDS), "bills_issued": issued})
     return profile
 
 
@@ -209,8 +212,10 @@ def dues_exemption_create(*, actor, member: Member, from_month, to_month, monthl
     ex = DuesExemption.objects.create(member=member, from_month=start, to_month=end, monthly_amount=amount,
                                       reason=reason, branch_decided_on=branch_decided_on, approved_on=approved_on,
                                       approval_ref=approval_ref, created_by=actor if actor.pk else None)
+    adjusted = bills.bills_apply_exemption(ex)
     audit(actor=actor, verb="dues.exemption_create", target=ex, org=member.org,
-          after=snapshot(ex, ["from_month", "to_month", "monthly_amount", "reason", "approval_ref"]))
+          after={**snapshot(ex, ["from_month", "to_month", "monthly_amount", "reason", "approval_ref"]),
+                 "bills_adjusted": adjusted})
     return ex
 
 
@@ -226,8 +231,9 @@ def dues_exemption_revoke(*, actor, exemption: DuesExemption, reason: str, today
     exemption.revoked_on = today or _today()
     exemption.revoke_reason = reason
     exemption.save(update_fields=["revoked_on", "revoke_reason"])
+    restored = bills.bills_revoke_exemption(exemption, from_month=rules.month_of(exemption.revoked_on))
     audit(actor=actor, verb="dues.exemption_revoke", target=exemption, org=exemption.member.org,
-          after={"revoked_on": exemption.revoked_on, "reason": reason})
+          after={"revoked_on": exemption.revoked_on, "reason": reason, "bills_restored": restored})
     return exemption
 
 
@@ -286,6 +292,7 @@ def dues_payment_record(*, actor, member: Member, months: list, amount, method: 
         raise _domain(exc)
     # Serialize payments of this member (PostgreSQL row lock; SQLite transactions are IMMEDIATE).
     member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
+    bills.bills_for_payment(member=member, months=parsed, today=today)  # a payment settles stored bills
     data = load_dues_data([member.id], start=min(parsed), end=max(parsed))
     cells = {c.month: c for c in member_cells(member, sorted(parsed), data, on=today, policy=policy)}
     expected = rules.ZERO
@@ -312,9 +319,13 @@ def dues_payment_record(*, actor, member: Member, months: list, amount, method: 
                 proxy_name=proxy_name, note=note, created_by=actor if actor.pk else None)
             DuesPaymentMonth.objects.bulk_create([
                 DuesPaymentMonth(payment=payment, member=member, month=m, amount=cells[m].due,
-                                 generation=generations.get(m, 0)) for m in sorted(parsed)])
+                                 generation=generations.get(m, 0), bill=cells[m].bill) for m in sorted(parsed)])
     except IntegrityError:  # a simultaneous payment of the same month won the race
         raise Conflict("所选月份的党费已交纳，不能重复交纳", rule="R-DUES-ONCE", field="months")
+    bills.bills_settle(member=member, months=parsed, payment=payment)
+    from .cases import cases_close_if_paid
+
+    cases_close_if_paid(actor=actor, member=member, today=today)
     audit(actor=actor, verb="dues.payment", target=payment, org=member.org,
           after={"months": [rules.month_label(m) for m in sorted(parsed)], "amount": total, "voluntary": extra,
                  "method": method, "paid_on": paid_on, "proxy_name": proxy_name, "to_centre": payment.to_centre})
@@ -342,10 +353,11 @@ def dues_payment_reverse(*, actor, payment: DuesPayment, reason: str, today: dat
                 created_by=actor if actor.pk else None)
             DuesPaymentMonth.objects.bulk_create([
                 DuesPaymentMonth(payment=reversal, member_id=row.member_id, month=row.month, amount=-row.amount,
-                                 kind=DuesPayment.Kind.REVERSAL, generation=row.generation)
+                                 kind=DuesPayment.Kind.REVERSAL, generation=row.generation, bill_id=row.bill_id)
                 for row in payment.months.all()])
     except IntegrityError:
         raise Conflict("该笔交纳已冲销", rule="R-LEDGER")
+    bills.bills_reopen(member_id=payment.member_id, months=[row.month for row in payment.months.all()])
     audit(actor=actor, verb="dues.payment_reverse", target=reversal, org=payment.org,
           before={"payment": payment.pk, "amount": payment.amount, "voluntary": payment.voluntary},
           after={"reason": reason, "amount": reversal.amount})

@@ -40,6 +40,33 @@ def arrears_scan(today: date | None = None) -> dict | None:
     return run_once("dues.arrears_scan", rules.month_of(today), scan)
 
 
+def bills_generate(today: date | None = None) -> dict | None:
+    """R-DUES-BILL: issue this month's bills (and missing ones of the past 12 months) from the bases valid
+    then. Once per month: run_once is keyed by the month's first day, so the daily firing does the work on
+    the first day the consumer is up and nothing afterwards; re-running issues nothing twice (unique
+    member+month). In January the annual review (R-DUES-ANNUAL) runs first, so January bills use it."""
+    from dangjian.core.audit import audit
+
+    from .bills import bills_issue_month
+    from .services import dues_annual_review
+
+    today = today or timezone.localdate()
+    month = rules.month_of(today)
+
+    def work():
+        reviewed = dues_annual_review(actor=None, year=month.year) if month.month == 1 else 0
+        result = {**bills_issue_month(today=today), "annual_review": reviewed}
+        audit(actor=None, verb="dues.bills_generate", after=result)
+        return result
+
+    return run_once("dues.bills_generate", month, work)
+
+
+@db_periodic_task(crontab(hour="1", minute="20"))
+def dues_bills_generate_task():
+    bills_generate()
+
+
 @db_periodic_task(crontab(month="1", day="1-7", hour="1", minute="10"))
 def dues_annual_review_task():
     annual_review()

@@ -252,7 +252,10 @@ def report(request, org_id: int):
 def arrears(request, org_id: int):
     org = selectors.dues_org_get(actor=request.user, org_id=org_id)
     rows = selectors.arrears_list(actor=request.user, org=org)
-    return render(request, "dues/arrears.html", {"org": org, "rows": rows})
+    from .cases import arrears_cases
+
+    return render(request, "dues/arrears.html", {"org": org, "rows": rows, "article": rules.ARREARS_ARTICLE,
+                                                 "cases": arrears_cases(actor=request.user, org=org)})
 
 
 @login_required

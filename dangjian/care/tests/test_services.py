@@ -230,3 +230,63 @@ class DailyJobTests(CareTestCase):
         CareSettings.objects.create(org=self.community, notice_days_ahead=0)
         daily_anniversaries(TODAY)
         self.assertEqual(set(Greeting.objects.values_list("occasion_date", flat=True)), {TODAY})
+
+
+class GreetingNoticeTests(CareTestCase):
+    """R-CARE-NOTICE ⚙: the daily job tells the branch secretary N days ahead, exactly once per anniversary."""
+
+    def notes(self, user=None):
+        from dangjian.notify.models import Notification
+
+        return Notification.objects.filter(kind="care.greeting", **({"user": user} if user else {}))
+
+    def test_secretary_notified_n_days_ahead_exactly_once(self):
+        result = daily_anniversaries(TODAY)
+        self.assertEqual(result["notified"], 5)
+        self.assertEqual(self.notes(self.li).count(), 4)
+        # wang hears of his own member only, nothing of branch one's
+        self.assertEqual(list(self.notes(self.wang).values_list("title", flat=True)),
+                         ["今天（7月1日）钱立平入党20周年（政治生日）·逢十"])
+        titles = sorted(self.notes(self.li).values_list("title", flat=True))
+        self.assertIn("2天后（7月3日）孙晓东入党10周年（政治生日）·逢十", titles)
+        self.assertIn("今天（7月1日）姚国俊入党50周年（政治生日）·逢十", titles)
+        self.assertTrue(all(k.startswith("care.greeting:") for k in self.notes().values_list("dedupe_key", flat=True)))
+        self.assertFalse(Greeting.objects.filter(notified_at__isnull=True).exists())
+        daily_anniversaries(TODAY)  # same day: the job does not run again
+        daily_anniversaries(TODAY + timedelta(days=1))  # overlapping window: nothing new to tell
+        self.assertEqual(self.notes().count(), 5)
+        # even if the marks were lost and the day re-run, the dedupe key sends nothing twice
+        Greeting.objects.update(notified_at=None)
+        JobRun.objects.filter(job=JOB).delete()
+        self.assertEqual(daily_anniversaries(TODAY)["notified"], 0)
+        self.assertEqual(self.notes().count(), 5)
+
+    def test_notice_days_configurable(self):
+        from dangjian.care.models import CareSettings
+
+        CareSettings.objects.create(org=self.branch_one, notice_days_ahead=1)
+        daily_anniversaries(TODAY)
+        self.assertEqual(self.notes(self.li).count(), 3)  # 7-01 ×2 and 7-02; 7-03 is two days ahead
+        self.assertEqual(self.notes(self.wang).count(), 1)  # branch two keeps the default 3 days
+        daily_anniversaries(TODAY + timedelta(days=2))
+        self.assertEqual(self.notes(self.li).count(), 4)  # 孙晓东's 政治生日 on 7-03 once it is one day ahead
+
+    def test_given_greeting_is_not_announced_and_records_gifts(self):
+        g = services.greeting_give(actor=self.li, member=self.young, kind="birthday", occasion_date=date(2026, 7, 2),
+                                   gifts=["card", "cake"], today=TODAY)
+        daily_anniversaries(TODAY)
+        self.assertEqual(self.notes(self.li).count(), 3)
+        g.refresh_from_db()
+        self.assertEqual((g.state, g.gifts, g.given_by), ("given", ["card", "cake"], self.li))
+
+    def test_branch_without_secretary_goes_to_the_nearest_one_above(self):
+        from dangjian.accounts.models import Role
+        from dangjian.core.testing import make_user
+
+        boss = make_user("sun", self.community, Role.Kind.SECRETARY)
+        make_member(self.other_branch, "周其", joined_on=date(2000, 7, 1))  # 机关党支部: no secretary, root has none
+        make_member(self.branch_two, "吴二", joined_on=date(2001, 7, 2))   # 第二党支部: wang
+        daily_anniversaries(TODAY)
+        self.assertEqual(self.notes(self.wang).count(), 2)  # 钱立平 and 吴二
+        self.assertEqual(self.notes(boss).count(), 0)  # branch one has li; 机关党支部 is not under the community
+        self.assertEqual(Greeting.objects.get(member__name="周其").notified_users, 0)
