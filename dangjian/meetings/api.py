@@ -29,6 +29,7 @@ class MeetingIn(Schema):
     agenda: str = Field("", max_length=5000)
     speaker: str = Field("", max_length=50)
     party_group_id: int | None = None
+    venue_id: int | None = None
 
 
 class MeetingPatch(Schema):
@@ -41,6 +42,7 @@ class MeetingPatch(Schema):
     minutes: str | None = Field(None, max_length=20000)
     resolutions: str | None = Field(None, max_length=5000)
     state: str | None = None
+    venue_id: int | None = None  # null clears the venue
 
 
 class MeetingOut(Schema):
@@ -54,6 +56,8 @@ class MeetingOut(Schema):
     starts_at: datetime
     ends_at: datetime
     place: str
+    venue_id: int | None = None
+    venue_name: str = ""
     speaker: str
     state: str
     expected: int | None = None
@@ -161,6 +165,7 @@ class SettingsIn(Schema):
     lecture_freq: str = rules.QUARTER
     assembly_quorum: bool = True
     absent_warning_months: int = rules.ABSENT_WARNING_MONTHS
+    review_excellent_cap: int | None = None  # ⚙ RULES §7: share cap on 优秀 in %, null = none
 
 
 class SettingsOut(SettingsIn):
@@ -175,7 +180,8 @@ class NoteIn(Schema):
 def _meeting_out(m: Meeting) -> dict:
     return {"id": m.id, "org_id": m.org_id, "org_name": m.org.name, "kind": m.kind, "kind_label": m.get_kind_display(),
             "party_group_id": m.party_group_id, "title": m.title, "starts_at": m.starts_at, "ends_at": m.ends_at,
-            "place": m.place, "speaker": m.speaker, "state": m.state,
+            "place": m.place, "venue_id": m.venue_id, "venue_name": m.venue.name if m.venue_id else "",
+            "speaker": m.speaker, "state": m.state,
             "expected": getattr(m, "n_expected", None), "present": getattr(m, "n_present", None)}
 
 
@@ -364,7 +370,7 @@ def settings_get(request, org_id: int):
     eff = selectors.settings_for(org)
     return {"org_id": org.id, "inherited_from": eff.source_org_id, "checkin_lead_minutes": eff.checkin_lead_minutes,
             "lecture_freq": eff.lecture_freq, "assembly_quorum": eff.assembly_quorum,
-            "absent_warning_months": eff.absent_warning_months}
+            "absent_warning_months": eff.absent_warning_months, "review_excellent_cap": eff.review_excellent_cap}
 
 
 @router.put("/orgs/{org_id}/meeting-settings", response={200: SettingsOut, **ERRORS})
@@ -373,7 +379,7 @@ def settings_put(request, org_id: int, payload: SettingsIn):
     row = services.meeting_settings_set(actor=request.user, org=org, data=payload.dict())
     return {"org_id": org.id, "inherited_from": org.id, "checkin_lead_minutes": row.checkin_lead_minutes,
             "lecture_freq": row.lecture_freq, "assembly_quorum": row.assembly_quorum,
-            "absent_warning_months": row.absent_warning_months}
+            "absent_warning_months": row.absent_warning_months, "review_excellent_cap": row.review_excellent_cap}
 
 
 # --- 谈心谈话 ---
@@ -391,3 +397,6 @@ def talk_list(request, org_id: int, year: int | None = Query(None, ge=2000, le=2
     org = org_get_visible(actor=request.user, org_id=org_id)
     result = paginate(selectors.heart_talks(actor=request.user, org=org, year=year), page=page, page_size=page_size)
     return {"items": [_talk_out(t) for t in result["items"]], "count": result["count"]}
+
+
+from . import api_more  # noqa: E402,F401  (registers 民主评议, 工作提示, 双重组织生活 on this router)

@@ -13,8 +13,10 @@ from django.utils import timezone
 from dangjian.orgs.models import PartyGroup
 
 from . import rules
-from .models import Attendance, HeartTalk, Makeup, Meeting
-from .selectors import expected_members
+from dangjian.members.models import Member
+
+from .models import Attendance, HeartTalk, Makeup, Meeting, Review, ReviewGrade, WorkPrompt, WorkPromptDone
+from .selectors import expected_members, venues_for
 
 BRANCHES = ["绿博家苑第一党支部", "绿博家苑第二党支部", "绿博家苑第三党支部", "刘集村党支部", "刘集镇机关党支部"]
 # Gaps per branch: (kind, months back from the current month) that are simply not held.
@@ -155,3 +157,104 @@ def seed(ctx) -> None:
         HeartTalk.objects.bulk_create(talks)
     if created:
         ctx.log.append(f"  组织生活：新建 {created} 次会议（{len(BRANCHES)} 个党支部，含缺开周期）")
+    _venues(ctx)
+    _cadres(ctx)
+    _reviews(ctx, today)
+    _prompts(ctx, today)
+
+
+def _venues(ctx) -> None:
+    """Hold the branches' theme days and assemblies at their 阵地 (the standards app registers them)."""
+    try:  # the standards demo runs after this one: let it register its venues first (idempotent)
+        from dangjian.standards import demo as standards_demo
+
+        standards_demo._venues(ctx, ctx.users["zhang"])
+    except (ImportError, AttributeError, KeyError):
+        pass
+    for name in BRANCHES:
+        branch = ctx.orgs.get(name)
+        venue = venues_for(branch).first() if branch else None
+        if venue is None or Meeting.objects.filter(org=branch, venue__isnull=False).exists():
+            continue
+        Meeting.objects.filter(org=branch, kind__in=["theme_day", "assembly", "lecture"]).update(venue=venue)
+
+
+def _cadres(ctx) -> None:
+    """Two township leaders are members of the 机关 branch (双重组织生活)."""
+    branch = ctx.orgs.get("刘集镇机关党支部")
+    if branch is None or Member.objects.filter(org=branch, is_cadre=True).exists():
+        return
+    ids = list(expected_members(org=branch, kind="assembly").filter(stage="full").order_by("id")
+               .values_list("id", flat=True)[2:4])  # not the two the demo lets drift away
+    Member.objects.filter(id__in=ids).update(is_cadre=True)
+    if ids:
+        ctx.log.append(f"  组织生活：{len(ids)} 名领导干部（双重组织生活）")
+
+
+def _reviews(ctx, today: date) -> None:
+    """民主评议: last year's closed for every demo branch; this year's closed at 刘集村 (one 不合格 → 限期改正)
+    and still open, half graded, at 绿博家苑第一党支部."""
+    from dangjian.members.lifecycle import disposal_record
+
+    zhang = ctx.users.get("zhang")
+    made = 0
+    for name in BRANCHES:
+        branch = ctx.orgs.get(name)
+        if branch is None or Review.objects.filter(org=branch).exists():
+            continue
+        made += 1
+        rng = random.Random(f"review-{branch.path}")
+        roll = list(expected_members(org=branch, kind="assembly").order_by("id"))
+        plan = [(today.year - 1, True)]
+        if name == "刘集村党支部":
+            plan.append((today.year, True))
+        elif name == "绿博家苑第一党支部":
+            plan.append((today.year, False))
+        for year, closed in plan:
+            meeting = Meeting.objects.filter(org=branch, kind="review", starts_at__year=year).first()
+            closed_on = min(today, date(year, 1, 28))
+            review = Review.objects.create(org=branch, region_id=branch.region_id, year=year, meeting=meeting,
+                                           state=Review.State.CLOSED if closed else Review.State.OPEN,
+                                           closed_on=closed_on if closed else None)
+            members = roll if closed else roll[: len(roll) // 2]
+            grades = []
+            for i, m in enumerate(members):
+                x = rng.random()
+                grade = "excellent" if x < 0.15 else "basically_qualified" if x > 0.95 else "qualified"
+                grades.append(ReviewGrade(review=review, member=m, grade=grade, self_assessment="能够按时参加组织生活，"
+                                          "完成支部交办的任务。", mutual_opinion="作用发挥较好" if grade == "excellent"
+                                          else "", note=""))
+            if closed and year == today.year and grades and zhang is not None:
+                g = grades[-1]
+                g.grade, g.note = "unqualified", "长期不参加组织生活，经批评教育仍无改进"
+                g.disposal = disposal_record(actor=zhang, member=g.member, kind="rectify", decided_on=closed_on,
+                                             deadline=rules.rectify_deadline(closed_on), source=f"meetings:review:{review.id}",
+                                             reason=f"{year} 年度民主评议党员评定为不合格：{g.note}")
+                g.rectify_deadline = g.disposal.deadline
+            ReviewGrade.objects.bulk_create(grades)
+    if made:
+        ctx.log.append("  组织生活：民主评议党员（上年度全部评定，本年度一个支部评议中）")
+
+
+def _prompts(ctx, today: date) -> None:
+    """每周工作提示 of the township and 绿博家苑社区党委 for last week and this week; some done."""
+    monday = rules.week_start(today)
+    root, lvbo = ctx.root, ctx.orgs.get("绿博家苑社区党委")
+    if WorkPrompt.objects.filter(org=root, week_start=monday).exists():
+        return
+    zhang = ctx.users.get("zhang")
+    rows = [(root, monday - timedelta(days=7), "完成本月党费收缴核对", "各支部核对本月党费收缴情况，月底前报镇党委。"),
+            (root, monday, "集中开展冬季民情走访", "“民情通”走访本周起实施，月底前对所有农户、住户走一遍，"
+             "把基本情况、个人诉求摸排上来。"),
+            (root, monday, "召开本月主题党日", "围绕冬季防火安全开展宣传，活动照片上传到会议记录。")]
+    if lvbo is not None:
+        rows.append((lvbo, monday, "楼院党员认领冬季志愿服务岗位", "每名党员至少认领一个岗位。"))
+    done_by = ["刘集村党支部", "刘集镇机关党支部", "绿博家苑第一党支部"]  # this week: only the first so far
+    for org, week, title, body in rows:
+        prompt = WorkPrompt.objects.create(org=org, region_id=org.region_id, week_start=week, title=title, body=body,
+                                           created_by=zhang)
+        for name in done_by[: 3 if week < monday else 1]:
+            branch = ctx.orgs.get(name)
+            if branch is not None and branch.path.startswith(org.path):
+                WorkPromptDone.objects.create(prompt=prompt, org=branch, note="已按要求落实", done_by=zhang)
+    ctx.log.append("  组织生活：每周工作提示（上周、本周）")

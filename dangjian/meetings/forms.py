@@ -20,16 +20,23 @@ class MeetingForm(forms.Form):
     starts_at = forms.DateTimeField(label="开始时间", widget=DateTimeLocal(), input_formats=["%Y-%m-%dT%H:%M"])
     ends_at = forms.DateTimeField(label="结束时间", widget=DateTimeLocal(), input_formats=["%Y-%m-%dT%H:%M"])
     place = forms.CharField(label="地点", max_length=200, required=False)
+    venue_id = forms.TypedChoiceField(label="阵地（可选）", coerce=int, required=False, empty_value=None,
+                                      help_text="本支部或上级组织登记的党员之家、党群服务中心等")
     speaker = forms.CharField(label="授课人（党课）", max_length=50, required=False)
     agenda = forms.CharField(label="议程", max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, orgs=(), groups=(), **kwargs):
+    def __init__(self, *args, orgs=(), groups=(), venues=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["org_id"].choices = [(o.id, o.name) for o in orgs]
+        self.fields["venue_id"].choices = venue_choices(venues)
         self.fields["party_group_id"].choices = [("", "—")] + [(g.id, f"{g.org.name}·{g.name}") for g in groups]
         for name, field in self.fields.items():
             css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
             field.widget.attrs.setdefault("class", css)
+
+
+def venue_choices(venues) -> list:
+    return [("", "—")] + [(v.id, f"{v.name}（{v.org.name}）") for v in venues]
 
 
 class MeetingEditForm(forms.Form):
@@ -37,6 +44,7 @@ class MeetingEditForm(forms.Form):
     starts_at = forms.DateTimeField(label="开始时间", widget=DateTimeLocal(), input_formats=["%Y-%m-%dT%H:%M"])
     ends_at = forms.DateTimeField(label="结束时间", widget=DateTimeLocal(), input_formats=["%Y-%m-%dT%H:%M"])
     place = forms.CharField(label="地点", max_length=200, required=False)
+    venue_id = forms.TypedChoiceField(label="阵地（可选）", coerce=int, required=False, empty_value=None)
     speaker = forms.CharField(label="授课人（党课）", max_length=50, required=False)
     agenda = forms.CharField(label="议程", max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
     minutes = forms.CharField(label="会议记录", max_length=20000, required=False,
@@ -46,13 +54,14 @@ class MeetingEditForm(forms.Form):
     state = forms.ChoiceField(label="状态", choices=Meeting.State.choices,
                               help_text="登记为“已召开”须填写会议记录；缺席和请假的党员将自动生成补学任务")
 
-    def __init__(self, *args, meeting=None, **kwargs):
+    def __init__(self, *args, meeting=None, venues=(), **kwargs):
         if meeting is not None and "initial" not in kwargs:
             kwargs["initial"] = {
-                "title": meeting.title, "place": meeting.place, "speaker": meeting.speaker, "agenda": meeting.agenda,
+                "title": meeting.title, "place": meeting.place, "venue_id": meeting.venue_id, "speaker": meeting.speaker, "agenda": meeting.agenda,
                 "minutes": meeting.minutes, "resolutions": meeting.resolutions, "state": meeting.state,
                 "starts_at": timezone.localtime(meeting.starts_at), "ends_at": timezone.localtime(meeting.ends_at)}
         super().__init__(*args, **kwargs)
+        self.fields["venue_id"].choices = venue_choices(venues)
         for field in self.fields.values():
             css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
             field.widget.attrs.setdefault("class", css)
@@ -85,6 +94,8 @@ class SettingsForm(forms.Form):
                                          help_text="须过半数正式党员到会方计入（R-MEET-QUORUM）")
     absent_warning_months = forms.IntegerField(label="未参加组织生活预警（月，R-ABSENT-6M ⚙）", min_value=1,
                                                max_value=rules.ABSENT_CASE_MONTHS - 1)
+    review_excellent_cap = forms.IntegerField(label="民主评议优秀比例上限（%，留空为不设上限）", min_value=1,
+                                              max_value=100, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -26,6 +26,9 @@ class Meeting(models.Model):
     starts_at = models.DateTimeField("开始时间")
     ends_at = models.DateTimeField("结束时间")
     place = models.CharField("地点", max_length=200, blank=True)
+    # 阵地 (issue 15): a venue of the meeting's org or of an org above it; the venue app owns the model.
+    venue = models.ForeignKey("standards.Venue", verbose_name="阵地", null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="meetings")
     agenda = models.TextField("议程", blank=True)
     speaker = models.CharField("授课人", max_length=50, blank=True)  # lecture
     minutes = models.TextField("会议记录", blank=True)
@@ -188,8 +191,86 @@ class MeetingSettings(models.Model):
     assembly_quorum = models.BooleanField("党员大会须过半数到会方计入", default=True)
     absent_warning_months = models.PositiveSmallIntegerField("未参加组织生活预警（月）",
                                                              default=rules.ABSENT_WARNING_MONTHS)
+    review_excellent_cap = models.PositiveSmallIntegerField("民主评议优秀比例上限（%）", null=True, blank=True,
+                                                            default=rules.EXCELLENT_CAP_DEFAULT)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "组织生活设置"
+
+
+class Review(models.Model):
+    """民主评议党员 (R-MEET-REVIEW): one per branch and year; grades are drafts until the result is fixed."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "评议中"
+        CLOSED = "closed", "已评定"
+
+    org = models.ForeignKey(Org, verbose_name="党支部", on_delete=models.PROTECT, related_name="reviews")
+    region_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    year = models.PositiveSmallIntegerField("年度")
+    meeting = models.ForeignKey(Meeting, verbose_name="评议大会", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="reviews")
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.OPEN)
+    closed_on = models.DateField("评定日期", null=True, blank=True)
+    excellent_cap = models.PositiveSmallIntegerField("优秀比例上限（%）", null=True, blank=True)  # ⚙ snapshot
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "民主评议党员"
+        ordering = ["-year", "org__path"]
+        constraints = [models.UniqueConstraint(fields=["org", "year"], name="review_org_year")]
+
+    def __str__(self):
+        return f"{self.org} {self.year} 年度民主评议党员"
+
+
+class ReviewGrade(models.Model):
+    """One member's result: self-assessment, mutual assessment, the grade and, for 不合格, the disposal."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="grades")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="review_grades")
+    grade = models.CharField("评定等次", max_length=20, choices=rules.REVIEW_GRADE_CHOICES)
+    self_assessment = models.TextField("个人自评", blank=True)
+    mutual_opinion = models.CharField("党员互评意见", max_length=500, blank=True)
+    note = models.CharField("评定意见", max_length=500, blank=True)
+    rectify_deadline = models.DateField("改正期限", null=True, blank=True)  # 不合格 → 限期改正
+    disposal = models.ForeignKey("members.Disposal", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "评议结果"
+        constraints = [models.UniqueConstraint(fields=["review", "member"], name="review_grade_unique")]
+
+
+class WorkPrompt(models.Model):
+    """每周工作提示 (seed 001): a committee's prompt for one week to every branch below it."""
+
+    org = models.ForeignKey(Org, verbose_name="发布组织", on_delete=models.PROTECT, related_name="work_prompts")
+    region_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    week_start = models.DateField("周一", db_index=True)
+    title = models.CharField("提示事项", max_length=200)
+    body = models.TextField("具体要求", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "每周工作提示"
+        ordering = ["-week_start", "-id"]
+
+
+class WorkPromptDone(models.Model):
+    """A branch has done one prompt (one row per prompt and branch)."""
+
+    prompt = models.ForeignKey(WorkPrompt, on_delete=models.CASCADE, related_name="done")
+    org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="+")
+    note = models.CharField("落实情况", max_length=500, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    done_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prompt", "org"], name="prompt_done_unique")]

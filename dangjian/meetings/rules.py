@@ -332,3 +332,57 @@ def check_attachment(*, name: str, size: int, head: bytes) -> tuple[str | None, 
     if not any(head.startswith(m) for m in magics):
         return "文件内容与扩展名不符", ""
     return None, content_type
+
+
+# --- 民主评议党员 (R-MEET-REVIEW, RULES §7) ---
+# Grades are local practice (RULES §7); the set is fixed here, a quota on 优秀 is ⚙ per committee.
+REVIEW_GRADES = {"excellent": "优秀", "qualified": "合格", "basically_qualified": "基本合格", "unqualified": "不合格"}
+REVIEW_GRADE_CHOICES = list(REVIEW_GRADES.items())
+EXCELLENT_CAP_DEFAULT = None  # ⚙ RULES §7: no quota on 优秀 by default
+RECTIFY_DEFAULT_MONTHS = 6  # house default for the 限期改正 of a 不合格 member; the ladder allows ≤ 1 year (§7)
+
+
+def excellent_cap(*, graded: int, cap_percent: int | None) -> int | None:
+    """Most 优秀 grades allowed among `graded` members: ⌊graded × cap% ⌋ ("不超过" the share), None = no quota.
+
+    RULES §7 ⚙: the quota is the committee's choice; rounding down keeps the share at or below the cap.
+    """
+    if cap_percent is None:
+        return None
+    return graded * cap_percent // 100
+
+
+def check_review_grades(grades: Iterable[str], *, cap_percent: int | None = None) -> tuple[str, str] | None:
+    """(message, field) when a set of grades of one review breaks the rules, else None (RULES §7)."""
+    grades = list(grades)
+    bad = [g for g in grades if g not in REVIEW_GRADES]
+    if bad:
+        return "评定等次无效（excellent 优秀、qualified 合格、basically_qualified 基本合格、unqualified 不合格）", "grade"
+    cap = excellent_cap(graded=len(grades), cap_percent=cap_percent)
+    n = sum(1 for g in grades if g == "excellent")
+    if cap is not None and n > cap:
+        return (f"评为优秀的党员不能超过参评人数的 {cap_percent}%（{len(grades)} 人中至多 {cap} 人，现有 {n} 人）",
+                "grade")
+    return None
+
+
+def rectify_deadline(decided_on: date, months: int = RECTIFY_DEFAULT_MONTHS) -> date:
+    """Default end of the 限期改正 opened for a 不合格 grade (RULES §7 ladder: at most one year)."""
+    return decided_on + relativedelta(months=months)
+
+
+# --- Reminders (issue 6 §3, house decisions) ---
+DUE_REMINDER_DAYS = 7  # remind the branch this many days before a period closes with a required meeting not held
+NOTICE_DAYS = 3  # notice to attendees when a planned meeting starts within this many days
+TALK_REMINDER_FROM = (12, 1)  # R-TALK-YEAR: from 1 December, remind about members not yet talked with
+
+
+def period_closing_soon(key: str, today: date, days: int = DUE_REMINDER_DAYS) -> bool:
+    """The period is open today and closes within `days` days (its last day included)."""
+    lo, hi = period_bounds(key)
+    return lo <= today <= hi and (hi - today).days < days
+
+
+def week_start(day: date) -> date:
+    """Monday of the week containing `day` (每周工作提示 are per week)."""
+    return day - timedelta(days=day.weekday())

@@ -32,6 +32,7 @@ class Effective:
     assembly_quorum: bool = True
     absent_warning_months: int = rules.ABSENT_WARNING_MONTHS
     source_org_id: int | None = None
+    review_excellent_cap: int | None = rules.EXCELLENT_CAP_DEFAULT
 
     def freqs(self) -> dict[str, str]:
         return {**rules.default_freqs(), "lecture": self.lecture_freq}
@@ -45,7 +46,7 @@ def _effective(row: MeetingSettings | None) -> Effective:
     if row is None:
         return Effective()
     return Effective(row.checkin_lead_minutes, row.lecture_freq, row.assembly_quorum, row.absent_warning_months,
-                     row.org_id)
+                     row.org_id, row.review_excellent_cap)
 
 
 def settings_for(org: Org) -> Effective:
@@ -53,6 +54,10 @@ def settings_for(org: Org) -> Effective:
     row = (MeetingSettings.objects.filter(org__path__in=_ancestor_paths(org.path))
            .select_related("org").order_by("-org__depth").first())
     return _effective(row)
+
+
+def ancestor_paths(path: str) -> list[str]:
+    return _ancestor_paths(path)
 
 
 def settings_for_many(orgs: list[Org]) -> dict[int, Effective]:
@@ -64,6 +69,25 @@ def settings_for_many(orgs: list[Org]) -> dict[int, Effective]:
         found = next((rows[p] for p in reversed(_ancestor_paths(o.path)) if p in rows), None)
         out[o.id] = _effective(found)
     return out
+
+
+# --- Venues (阵地, owned by the standards app; issue 15) ---
+
+def venues_for(org: Org):
+    """Venues a meeting of `org` may use: in use, registered by the org itself or an org above it."""
+    from dangjian.standards.models import Venue
+
+    return (Venue.objects.filter(org__path__in=_ancestor_paths(org.path), is_active=True).select_related("org")
+            .order_by("-org__depth", "name"))
+
+
+def venues_for_many(orgs) -> list:
+    """Venues usable by any of `orgs` (for a form offering several branches; the service checks the pair)."""
+    from dangjian.standards.models import Venue
+
+    paths = {p for o in orgs for p in _ancestor_paths(o.path)}
+    return list(Venue.objects.filter(org__path__in=paths, is_active=True).select_related("org")
+                .order_by("org__path", "name")[:500])
 
 
 # --- Meetings ---
@@ -84,7 +108,8 @@ def meeting_get(*, actor, meeting_id) -> Meeting:
         meeting_id = int(meeting_id)
     except (TypeError, ValueError):
         raise Http404
-    meeting = meetings_visible(actor).select_related("org", "party_group").filter(id=meeting_id).first()
+    meeting = (meetings_visible(actor).select_related("org", "party_group", "venue")
+               .filter(id=meeting_id).first())
     if meeting is None:
         raise Http404
     return meeting
@@ -129,7 +154,7 @@ def meeting_list(*, actor, org: Org, filters: MeetingFilters | None = None) -> Q
     org = org_get_visible(actor=actor, org_id=org.id)
     qs = Meeting.objects.filter(subtree_q(org.path, field="org__path"))
     qs = (filters or MeetingFilters()).apply(qs)
-    return qs.select_related("org", "party_group").annotate(
+    return qs.select_related("org", "party_group", "venue").annotate(
         n_expected=Count("attendances"),
         n_present=Count("attendances", filter=Q(attendances__status=Attendance.Status.PRESENT)),
     ).order_by("-starts_at", "-id")
@@ -241,6 +266,11 @@ def compliance(*, actor, org: Org, year: int, today: date | None = None, page: i
     count = branches_qs.count()
     offset = (max(1, page) - 1) * page_size
     branches = list(branches_qs[offset:offset + page_size])
+    return {"org_id": org.id, "year": year, "count": count, "branches": compliance_rows(branches, year, today)}
+
+
+def compliance_rows(branches: list[Org], year: int, today: date) -> list[dict]:
+    """Compliance of the given branches for one year (no scope check: callers scoped them, or a job)."""
     ids = [b.id for b in branches]
     start, end = date(year, 1, 1), date(year, 12, 31)
     held = with_quorum(Meeting.objects.filter(
@@ -284,7 +314,7 @@ def compliance(*, actor, org: Org, year: int, today: date | None = None, page: i
             len(g["missing_periods"]) for g in kinds["group"].get("groups", []))
         rows.append({"org_id": b.id, "name": b.name, "full_members": full.get(b.id, 0), "kinds": kinds,
                      "missing": missing, "compliant": missing == 0})
-    return {"org_id": org.id, "year": year, "count": count, "branches": rows}
+    return rows
 
 
 # --- Attendance rates and R-ABSENT-6M ---
@@ -399,7 +429,7 @@ def my_meetings(*, user) -> dict | None:
                                  | Q(org_id=member.org_id, kind__in=BRANCH_WIDE_KINDS)
                                  | Q(org_id=member.org_id, kind="group", party_group_id=member.party_group_id,
                                      party_group__isnull=False))
-          .distinct().select_related("org", "party_group")
+          .distinct().select_related("org", "party_group", "venue")
           .prefetch_related(Prefetch("attendances", queryset=mine, to_attr="mine"),
                             Prefetch("leave_requests", queryset=LeaveRequest.objects.filter(member=member),
                                      to_attr="my_leaves")))

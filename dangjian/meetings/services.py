@@ -16,11 +16,13 @@ from dangjian.orgs.models import Org, PartyGroup
 
 from . import rules, signin
 from .models import Attendance, HeartTalk, LeaveRequest, Makeup, Meeting, MeetingAttachment, MeetingSettings
-from .selectors import expected_members, settings_for
+from .selectors import expected_members, settings_for, venues_for
 
 TEXT_LIMITS = {"title": 200, "place": 200, "speaker": 50, "agenda": 5000, "minutes": 20000, "resolutions": 5000}
 EDITABLE = ["title", "place", "agenda", "speaker", "starts_at", "ends_at", "minutes", "resolutions"]
-AUDITED = ["org_id", "kind", "party_group_id", "title", "starts_at", "ends_at", "place", "speaker", "state"]
+SETTINGS_AUDITED = ["checkin_lead_minutes", "lecture_freq", "assembly_quorum", "absent_warning_months",
+                    "review_excellent_cap"]
+AUDITED = ["org_id", "kind", "party_group_id", "title", "starts_at", "ends_at", "place", "venue_id", "speaker", "state"]
 
 
 def _aware(value):
@@ -60,6 +62,20 @@ def _sync_attendees(meeting: Meeting) -> None:
         meeting.attendances.filter(member_id__in=gone, status=Attendance.Status.ABSENT, method="").delete()
 
 
+def _venue(org: Org, venue_id):
+    """A venue the meeting may be held at: in use, registered by its org or an org above it (issue 15)."""
+    if venue_id in (None, "", 0):
+        return None
+    try:
+        venue_id = int(venue_id)
+    except (TypeError, ValueError):
+        venue_id = 0
+    venue = venues_for(org).filter(id=venue_id).first()
+    if venue is None:
+        raise DomainError("请选择本组织或上级组织登记的在用阵地", field="venue_id")
+    return venue
+
+
 # --- Meetings ---
 
 @transaction.atomic
@@ -80,7 +96,8 @@ def meeting_create(*, actor, org: Org, data: dict) -> Meeting:
         group = PartyGroup.objects.filter(org=org, id=data.get("party_group_id") or 0).first()
         if group is None:
             raise DomainError("党小组会须选择本支部的一个党小组", field="party_group_id", rule="R-MEET-GROUP")
-    meeting = Meeting.objects.create(org=org, region_id=org.region_id, kind=kind, party_group=group,
+    venue = _venue(org, data.get("venue_id"))
+    meeting = Meeting.objects.create(org=org, region_id=org.region_id, kind=kind, party_group=group, venue=venue,
                                      starts_at=starts_at, ends_at=ends_at, created_by=actor, **fields)
     _sync_attendees(meeting)
     audit(actor=actor, verb="meeting.create", target=meeting, org=org, after=snapshot(meeting, AUDITED))
@@ -104,6 +121,8 @@ def meeting_update(*, actor, meeting: Meeting, data: dict) -> Meeting:
         if meeting.state == Meeting.State.HELD:
             raise DomainError("会议已召开，不能修改时间", field="starts_at")
         _check_times(starts_at, ends_at)
+    if "venue_id" in data:
+        meeting.venue = _venue(meeting.org, data["venue_id"])
     for key, value in fields.items():
         setattr(meeting, key, value)
     meeting.starts_at, meeting.ends_at = starts_at, ends_at
@@ -387,13 +406,16 @@ def meeting_settings_set(*, actor, org: Org, data: dict) -> MeetingSettings:
         raise DomainError("党课频次应为 month、quarter 或 year", field="lecture_freq", rule="R-MEET-LECTURE")
     if not isinstance(warn, int) or not 1 <= warn < rules.ABSENT_CASE_MONTHS:
         raise DomainError("预警月数应在 1 到 5 之间", field="absent_warning_months", rule="R-ABSENT-6M")
+    cap = data.get("review_excellent_cap")
+    if cap is not None and (not isinstance(cap, int) or isinstance(cap, bool) or not 1 <= cap <= 100):
+        raise DomainError("优秀比例上限应在 1% 到 100% 之间（留空为不设上限）", field="review_excellent_cap")
     row = MeetingSettings.objects.filter(org=org).first() or MeetingSettings(org=org)
-    before = None if row.pk is None else snapshot(row, ["checkin_lead_minutes", "lecture_freq", "assembly_quorum",
-                                                        "absent_warning_months"])
+    before = None if row.pk is None else snapshot(row, SETTINGS_AUDITED)
     row.checkin_lead_minutes, row.lecture_freq, row.absent_warning_months = lead, freq, warn
     row.assembly_quorum = bool(data.get("assembly_quorum", True))
+    row.review_excellent_cap = cap
     row.updated_by = actor
     row.save()
     audit(actor=actor, verb="meeting.settings", target=org, org=org, before=before,
-          after=snapshot(row, ["checkin_lead_minutes", "lecture_freq", "assembly_quorum", "absent_warning_months"]))
+          after=snapshot(row, SETTINGS_AUDITED))
     return row

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_member, views_reports
+from . import views, views_member, views_more, views_reports
 
 app_name = "meetings"
 urlpatterns = [
@@ -22,4 +22,14 @@ urlpatterns = [
     path("attendance/", views_reports.attendance_report, name="attendance_report"),
     path("talks/", views_reports.talks, name="talks"),
     path("settings/", views_reports.settings_page, name="settings"),
+    path("reviews/", views_more.review_index, name="reviews"),
+    path("reviews/open/", views_more.review_open, name="review_open"),
+    path("reviews/<int:review_id>/", views_more.review_detail, name="review"),
+    path("reviews/<int:review_id>/close/", views_more.review_close, name="review_close"),
+    path("prompts/", views_more.prompt_index, name="prompts"),
+    path("prompts/publish/", views_more.prompt_publish, name="prompt_publish"),
+    path("prompts/<int:prompt_id>/", views_more.prompt_detail, name="prompt"),
+    path("prompts/<int:prompt_id>/done/", views_more.prompt_done, name="prompt_done"),
+    path("cadres/", views_more.cadre_report, name="cadres"),
+    path("cadres/<int:member_id>/card/", views_more.cadre_card, name="cadre_card"),
 ]

@@ -106,7 +106,8 @@ def meeting_create(request):
         initial["kind"] = request.GET["kind"]
     if org.kind == Org.Kind.BRANCH:
         initial["org_id"] = org.id
-    form = MeetingForm(request.POST or None, orgs=branches, groups=groups, initial=initial)
+    form = MeetingForm(request.POST or None, orgs=branches, groups=groups, initial=initial,
+                       venues=selectors.venues_for_many(branches))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
@@ -124,7 +125,7 @@ def meeting_create(request):
 def meeting_edit(request, meeting_id: int):
     meeting = selectors.meeting_get(actor=request.user, meeting_id=meeting_id)
     require(request.user, "meetings.edit", meeting.org)
-    form = MeetingEditForm(request.POST or None, meeting=meeting)
+    form = MeetingEditForm(request.POST or None, meeting=meeting, venues=selectors.venues_for(meeting.org))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         for key in ("starts_at", "ends_at"):  # the form has minutes only: unchanged unless the minute changed

@@ -94,7 +94,8 @@ def settings_page(request):
     org = page_org(request, "meetings.manage")
     eff = selectors.settings_for(org)
     initial = {"checkin_lead_minutes": eff.checkin_lead_minutes, "lecture_freq": eff.lecture_freq,
-               "assembly_quorum": eff.assembly_quorum, "absent_warning_months": eff.absent_warning_months}
+               "assembly_quorum": eff.assembly_quorum, "absent_warning_months": eff.absent_warning_months,
+               "review_excellent_cap": eff.review_excellent_cap}
     form = SettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -16,7 +16,7 @@ from dangjian.members import demo as members_demo
 from dangjian.orgs.models import Org
 
 from .. import demo, signin
-from ..models import LeaveRequest, Makeup, Meeting, MeetingAttachment
+from ..models import LeaveRequest, Makeup, Meeting, MeetingAttachment, Review, WorkPrompt
 
 User = get_user_model()
 PARAM = re.compile(r"<(?:int:|str:)?(\w+)>")
@@ -44,7 +44,11 @@ class MeetingsScopeMatrixTests(TestCase):
         leave = LeaveRequest.objects.create(meeting=meeting, member=member, reason="出差")
         attachment = MeetingAttachment.objects.create(meeting=meeting, file="meetings/x.png", name="x.png", size=1,
                                                       content_type="image/png")
-        cls.values = {"meeting_id": meeting.id, "makeup_id": Makeup.objects.filter(meeting__org=cls.branch).first().id,
+        review, _ = Review.objects.get_or_create(org=cls.branch, year=timezone.localdate().year)
+        elsewhere = Org.objects.get(name="刘集社区党委")  # above neither wang's branch nor inside it
+        prompt = WorkPrompt.objects.create(org=elsewhere, week_start=timezone.localdate(), title="别处的提示")
+        cls.values = {"review_id": review.id, "prompt_id": prompt.id, "member_id": member.id,
+                      "meeting_id": meeting.id, "makeup_id": Makeup.objects.filter(meeting__org=cls.branch).first().id,
                       "request_id": leave.id, "attachment_id": attachment.id, "org_id": cls.branch.id,
                       "token": signin.make_token(meeting.id)}
         cls.member_id = member.id
@@ -69,10 +73,11 @@ class MeetingsScopeMatrixTests(TestCase):
                 r = getattr(web, method)(url)
                 self.assertIn(r.status_code, (404, 405), f"{method.upper()} {url} ({name}) → {r.status_code}")
             checked += 1
-        self.assertGreaterEqual(checked, 9)
-        for name in ("", "plan/", "compliance/", "attendance/", "talks/", "new/"):
+        self.assertGreaterEqual(checked, 14)
+        for name in ("", "plan/", "compliance/", "attendance/", "talks/", "new/", "reviews/", "prompts/", "cadres/"):
             url = f"/meetings/{name}?org={self.branch.id}"
             self.assertEqual(web.get(url).status_code, 404, url)
+        self.assertEqual(web.get(f"/meetings/cadres/?org={self.branch.id}&format=xlsx").status_code, 404)
 
     def test_wang_gets_404_for_every_api_operation_on_branch_one(self):
         start = timezone.now() + timedelta(days=1)
@@ -90,6 +95,13 @@ class MeetingsScopeMatrixTests(TestCase):
             ("post", "/api/v1/heart-talks"): {"member_id": self.member_id, "talker_name": "王", "topic": "x",
                                               "talked_on": str(timezone.localdate())},
             ("get", "/api/v1/heart-talks"): {"org_id": self.branch.id},
+            ("post", "/api/v1/orgs/{org_id}/reviews"): {"year": timezone.localdate().year},
+            ("post", "/api/v1/reviews/{review_id}/grades"): {"grades": [{"member_id": self.member_id,
+                                                                          "grade": "excellent"}]},
+            ("post", "/api/v1/work-prompts"): {"org_id": self.branch.id, "title": "x",
+                                               "week_start": str(timezone.localdate())},
+            ("get", "/api/v1/work-prompts"): {"org_id": self.branch.id},
+            ("post", "/api/v1/work-prompts/{prompt_id}/done"): {"org_id": self.branch.id},
         }
         # The member's own (no object of branch one in the path) and the token-bearing check-in.
         own = {("get", "/api/v1/my/meetings"), ("post", "/api/v1/meetings/{meeting_id}/check-in")}
@@ -113,8 +125,9 @@ class MeetingsScopeMatrixTests(TestCase):
                     r = getattr(api, method)(url, body)
                 self.assertEqual(r.status_code, 404, f"{method.upper()} {url} → {r.status_code} {r.content[:200]}")
                 checked += 1
-        self.assertGreaterEqual(checked, 16)
+        self.assertGreaterEqual(checked, 26)
         self.assertEqual(Meeting.objects.filter(title="x").count(), 0)
+        self.assertEqual(WorkPrompt.objects.filter(title="x").count(), 0)
 
     def test_unknown_ids_are_404(self):
         web = Client()
