@@ -158,7 +158,7 @@ def petition_step(*, actor, petition: Petition, step: str, note: str = "", done_
     done_on = done_on or today
     previous = done[rules.STEPS[rules.STEPS.index(step) - 1]].done_on if step != "contact" else petition.received_on
     if done_on > today:
-        raise DomainError("办理日期不能晚于今天", field="done_on", rule="R-PET-SLA")
+        raise DomainError("办理日期不能晚于今天", field="done_on", rule="R-DATE")
     if done_on < previous:
         raise DomainError("办理日期不能早于上一环节（或受理日期）", field="done_on", rule="R-PET-ORDER")
     note = (note or "").strip()
