@@ -102,7 +102,7 @@ class EntryIn(Schema):
     note: str = Field("", max_length=1000)
 
 
-class NoteIn(Schema):
+class PointsNoteIn(Schema):
     note: str = Field("", max_length=1000)
 
 
@@ -110,7 +110,7 @@ class ReasonIn(Schema):
     reason: str = Field(max_length=1000)
 
 
-class EntryOut(Schema):
+class PointsEntryOut(Schema):
     id: int
     member_id: int | None
     member_name: str | None
@@ -176,32 +176,34 @@ class MemberPoints(Schema):
     stars: int
     warn: bool
     formula: str
-    entries: list[EntryOut]
+    entries: list[PointsEntryOut]
 
 
-class SchemeIn(Schema):
+class PointsSchemeIn(Schema):
     base: Decimal | None = None
     period_kind: str | None = None
     objection_days: int | None = None
     warn_below: Decimal | None = None
+    unqualified_below: Decimal | None = None
     star_thresholds: list[list[Decimal]] | None = None
     category_weights: dict[str, Decimal] | None = None
     note: str | None = Field(None, max_length=1000)
 
 
-class SchemeOut(Schema):
+class PointsSchemeOut(Schema):
     org_id: int
     base: Decimal
     period_kind: str
     objection_days: int
     warn_below: Decimal
+    unqualified_below: Decimal
     star_thresholds: list
     category_weights: dict
     formula: str
     note: str
 
 
-class PublicationIn(Schema):
+class PointsPublicationIn(Schema):
     org_id: int
     period: str = Field(max_length=20)
     level: str = "member"
@@ -226,7 +228,7 @@ class ObjectionOut(Schema):
     response: str
 
 
-class PublicationOut(Schema):
+class PointsPublicationOut(Schema):
     id: int
     org_id: int
     org_name: str
@@ -290,6 +292,7 @@ def _publication_out(p: Publication, *, full: bool = False) -> dict:
 def _scheme_out(org, scheme) -> dict:
     return {"org_id": org.id, "base": scheme.base, "period_kind": scheme.period_kind,
             "objection_days": scheme.objection_days, "warn_below": scheme.warn_below,
+            "unqualified_below": scheme.unqualified_below,
             "star_thresholds": [[str(m), s] for m, s in scheme.stars()],
             "category_weights": scheme.category_weights or {}, "formula": selectors.formula_text(scheme),
             "note": scheme.note}
@@ -340,7 +343,7 @@ def rule_retire(request, point_rule_id: int, payload: RetireIn):
 
 # --- entries ---------------------------------------------------------------------------------------------------
 
-@router.get("/points/entries", response={200: Page[EntryOut], **ERRORS})
+@router.get("/points/entries", response={200: Page[PointsEntryOut], **ERRORS})
 def entry_list(request, params: Query[EntryParams]):
     filters = selectors.EntryFilters(period=selectors.parse_period_or_400(params.period) if params.period else None,
                                      status=params.status, source=params.source, category=params.category,
@@ -350,7 +353,7 @@ def entry_list(request, params: Query[EntryParams]):
     return {"items": entries_out(result["items"]), "count": result["count"]}
 
 
-@router.post("/points/entries", response={201: EntryOut, **ERRORS})
+@router.post("/points/entries", response={201: PointsEntryOut, **ERRORS})
 def entry_create(request, payload: EntryIn):
     """A secretary's award or deduction; `status` is pending when the rule requires approval."""
     if (payload.member_id is None) == (payload.org_id is None):
@@ -362,7 +365,7 @@ def entry_create(request, payload: EntryIn):
     return 201, entry_out(entry)
 
 
-@router.post("/points/self-reports", response={201: EntryOut, **ERRORS})
+@router.post("/points/self-reports", response={201: PointsEntryOut, **ERRORS})
 def self_report(request, rule_code: Form[str], occurred_on: Form[date], note: Form[str] = "",
                 evidence: File[UploadedFile] = None):
     """A member reports their own deed from a phone (multipart; `evidence` a JPG/PNG/PDF up to 5 MB)."""
@@ -371,24 +374,24 @@ def self_report(request, rule_code: Form[str], occurred_on: Form[date], note: Fo
     return 201, entry_out(entry)
 
 
-@router.get("/points/entries/{point_entry_id}", response={200: EntryOut, 404: Detail})
+@router.get("/points/entries/{point_entry_id}", response={200: PointsEntryOut, 404: Detail})
 def entry_detail(request, point_entry_id: int):
     return entries_out([selectors.entry_get(actor=request.user, entry_id=point_entry_id)])[0]
 
 
-@router.post("/points/entries/{point_entry_id}/approve", response={200: EntryOut, **ERRORS})
-def entry_approve(request, point_entry_id: int, payload: NoteIn = None):
+@router.post("/points/entries/{point_entry_id}/approve", response={200: PointsEntryOut, **ERRORS})
+def entry_approve(request, point_entry_id: int, payload: PointsNoteIn = None):
     entry = selectors.entry_get(actor=request.user, entry_id=point_entry_id)
     return entry_out(services.entry_approve(actor=request.user, entry=entry, note=payload.note if payload else ""))
 
 
-@router.post("/points/entries/{point_entry_id}/reject", response={200: EntryOut, **ERRORS})
-def entry_reject(request, point_entry_id: int, payload: NoteIn = None):
+@router.post("/points/entries/{point_entry_id}/reject", response={200: PointsEntryOut, **ERRORS})
+def entry_reject(request, point_entry_id: int, payload: PointsNoteIn = None):
     entry = selectors.entry_get(actor=request.user, entry_id=point_entry_id)
     return entry_out(services.entry_reject(actor=request.user, entry=entry, note=payload.note if payload else ""))
 
 
-@router.post("/points/entries/{point_entry_id}/reverse", response={201: EntryOut, **ERRORS})
+@router.post("/points/entries/{point_entry_id}/reverse", response={201: PointsEntryOut, **ERRORS})
 def entry_reverse(request, point_entry_id: int, payload: ReasonIn):
     entry = selectors.entry_get(actor=request.user, entry_id=point_entry_id)
     return 201, entry_out(services.entry_reverse(actor=request.user, entry=entry, reason=payload.reason))
@@ -423,15 +426,15 @@ def ranking_list(request, params: Query[RankingParams]):
     return {"items": [{**r, "org_id": r["id"]} for r in rows[start:start + params.page_size]], "count": len(rows)}
 
 
-@router.get("/points/schemes/{org_id}", response={200: SchemeOut, 404: Detail})
+@router.get("/points/schemes/{org_id}", response={200: PointsSchemeOut, 404: Detail})
 def scheme_get(request, org_id: int):
     org = org_get_visible(actor=request.user, org_id=org_id)
     require(request.user, "points.view", org)
     return _scheme_out(org, selectors.scheme_for(org))
 
 
-@router.patch("/points/schemes/{org_id}", response={200: SchemeOut, **ERRORS})
-def scheme_patch(request, org_id: int, payload: SchemeIn):
+@router.patch("/points/schemes/{org_id}", response={200: PointsSchemeOut, **ERRORS})
+def scheme_patch(request, org_id: int, payload: PointsSchemeIn):
     org = org_get_visible(actor=request.user, org_id=org_id)
     data = payload.dict(exclude_unset=True)
     if "star_thresholds" in data:
@@ -443,20 +446,20 @@ def scheme_patch(request, org_id: int, payload: SchemeIn):
 
 # --- publications ------------------------------------------------------------------------------------------------
 
-@router.get("/points/publications", response=Page[PublicationOut])
+@router.get("/points/publications", response=Page[PointsPublicationOut])
 def publication_list(request, page: int = Query(1, ge=1), page_size: int = Query(50, ge=1, le=200)):
     result = paginate(selectors.publication_list(actor=request.user), page=page, page_size=page_size)
     return {"items": [_publication_out(p) for p in result["items"]], "count": result["count"]}
 
 
-@router.post("/points/publications", response={201: PublicationOut, **ERRORS})
-def publication_create(request, payload: PublicationIn):
+@router.post("/points/publications", response={201: PointsPublicationOut, **ERRORS})
+def publication_create(request, payload: PointsPublicationIn):
     org = org_get_visible(actor=request.user, org_id=payload.org_id)
     pub = services.publication_create(actor=request.user, org=org, period=payload.period, level=payload.level)
     return 201, _publication_out(pub, full=True)
 
 
-@router.get("/points/publications/{publication_id}", response={200: PublicationOut, 404: Detail})
+@router.get("/points/publications/{publication_id}", response={200: PointsPublicationOut, 404: Detail})
 def publication_detail(request, publication_id: int):
     return _publication_out(selectors.publication_get(actor=request.user, publication_id=publication_id), full=True)
 
@@ -477,3 +480,9 @@ def objection_resolve(request, objection_id: int, payload: ResolveIn):
                                    response=payload.response)
     return {"id": o.id, "publication_id": o.publication_id, "filer_name": o.filer_name, "text": o.text,
             "filed_on": o.filed_on, "status": o.status, "response": o.response}
+
+
+# 三亮一评 and 预警 live in their own module (kept under the size limit).
+from .api_pledges import router as _pledges_router  # noqa: E402
+
+router.add_router("", _pledges_router)

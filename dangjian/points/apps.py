@@ -10,6 +10,8 @@ class PointsConfig(AppConfig):
         ("先锋指数排名", "points:ranking", "ti-trophy", "points.view"),
         ("积分台账", "points:ledger", "ti-list-numbers", "points.view"),
         ("积分审核", "points:queue", "ti-checklist", "points.edit"),
+        ("三亮一评", "points:pledges", "ti-flag", "points.view"),
+        ("积分预警", "points:warnings", "ti-alert-triangle", "points.edit"),
         ("积分公示", "points:publications", "ti-speakerphone", ""),
         ("我的积分", "points:me", "ti-star", ""),
     ]

@@ -4,7 +4,7 @@ from datetime import timedelta
 from django import forms
 
 from . import rules
-from .models import Category, Objection, PeriodKind, PointRule, Publication
+from .models import Category, Objection, PeriodKind, Pledge, PointRule, Publication
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
 TEXT = {"class": "form-control"}
@@ -101,7 +101,9 @@ class SchemeForm(forms.Form):
     period_kind = forms.ChoiceField(label="考评周期", choices=PeriodKind.choices)
     objection_days = forms.IntegerField(label="公示期（工作日）", min_value=1, max_value=30)
     warn_below = forms.DecimalField(label="预警分数线", max_digits=7, decimal_places=2,
-                                    help_text="低于此分的党员在排名中标注，提示谈心谈话或限期改正")
+                                    help_text="低于此分的党员在排名中标注并列入预警名单，提示谈心谈话")
+    unqualified_below = forms.DecimalField(label="不合格分数线", max_digits=7, decimal_places=2, required=False,
+                                           help_text="低于此分列为不合格预警，可启动限期改正等处置；不高于预警分数线")
     star_thresholds = forms.CharField(label="星级门槛", max_length=200,
                                       help_text="格式“分数:星级”，逗号分隔，如 115:5,108:4,100:3,90:2；低于最低门槛为一星")
     note = forms.CharField(label="计分说明", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -123,7 +125,8 @@ class SchemeForm(forms.Form):
 
     def service_data(self) -> dict:
         d = self.cleaned_data
-        return {"base": d["base"], "period_kind": d["period_kind"], "objection_days": d["objection_days"],
+        extra = {"unqualified_below": d["unqualified_below"]} if d.get("unqualified_below") is not None else {}
+        return {**extra, "base": d["base"], "period_kind": d["period_kind"], "objection_days": d["objection_days"],
                 "warn_below": d["warn_below"], "star_thresholds": [[str(m), s] for m, s in d["star_thresholds"]],
                 "category_weights": {c: str(d[f"weight_{c}"]) for c in Category.values if d[f"weight_{c}"] != 1},
                 "note": d["note"]}
@@ -153,3 +156,67 @@ class ResolveForm(forms.Form):
     status = forms.ChoiceField(label="结论", choices=[(Objection.Status.UPHELD, "异议成立（请同时更正台账）"),
                                                    (Objection.Status.DISMISSED, "异议不成立")])
     response = forms.CharField(label="答复", min_length=2, max_length=500)
+
+
+# --- 三亮一评 and 预警 ----------------------------------------------------------------------------------
+
+class PledgeForm(forms.Form):
+    member = forms.ChoiceField(label="党员")
+    year = forms.IntegerField(label="年度", min_value=1921, max_value=2999)
+    identity = forms.CharField(label="亮身份（岗位 / 身份）", max_length=100,
+                               help_text="如：党员中心户、党员示范岗、楼栋长、网格员")
+    text = forms.CharField(label="亮承诺（承诺事项）", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    standard = forms.CharField(label="亮标准（践诺标准）", max_length=300, required=False,
+                               widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].choices = [(str(m.id), m.name) for m in members]
+        _style(self)
+
+
+class AssessForm(forms.Form):
+    fulfilment = forms.ChoiceField(label="兑现情况", choices=[c for c in Pledge.Fulfilment.choices if c[0]])
+    result = forms.CharField(label="亮实绩（践诺情况）", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    assessed_on = forms.DateField(label="评定日期", widget=DATE)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class RatingForm(forms.Form):
+    member = forms.ChoiceField(label="党员")
+    rated_on = forms.DateField(label="评议日期", widget=DATE)
+    satisfied = forms.IntegerField(label="满意（票）", min_value=0, max_value=rules.RATING_MAX_VOTERS)
+    basically_satisfied = forms.IntegerField(label="基本满意（票）", min_value=0, max_value=rules.RATING_MAX_VOTERS,
+                                             initial=0)
+    unsatisfied = forms.IntegerField(label="不满意（票）", min_value=0, max_value=rules.RATING_MAX_VOTERS, initial=0)
+    note = forms.CharField(label="说明", max_length=200, required=False,
+                           help_text="如：参加评议的群众代表、党员人数和评议方式")
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].choices = [(str(m.id), m.name) for m in members]
+        _style(self)
+
+
+class DisposeForm(forms.Form):
+    kind = forms.ChoiceField(label="处置方式")
+    reason = forms.CharField(label="原因", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    decided_on = forms.DateField(label="决定日期", widget=DATE)
+    deadline = forms.DateField(label="改正期限", required=False, widget=DATE, help_text="限期改正须填写，最长一年")
+
+    def __init__(self, *args, kinds=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = kinds
+        _style(self)
+
+
+class HandleForm(forms.Form):
+    note = forms.CharField(label="处理情况", min_length=2, max_length=200,
+                           help_text="如：2026年10月20日书记与其谈心谈话，本人表示改正")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)

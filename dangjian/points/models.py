@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from dangjian.core.ledger import AppendOnly
 from dangjian.members.models import Member
 from dangjian.orgs.models import Org
 
@@ -34,6 +35,8 @@ class PointScheme(models.Model):
                                    default=rules.DEFAULT_PERIOD_KIND)
     objection_days = models.PositiveSmallIntegerField("公示期（工作日）", default=rules.DEFAULT_OBJECTION_DAYS)
     warn_below = models.DecimalField("预警分数线", max_digits=7, decimal_places=2, default=rules.DEFAULT_WARN_BELOW)
+    unqualified_below = models.DecimalField("不合格分数线", max_digits=7, decimal_places=2,
+                                            default=rules.DEFAULT_UNQUALIFIED_BELOW)
     # [[minimum score, stars], ...] highest first (R-POINTS-STAR).
     star_thresholds = models.JSONField("星级门槛", default=list, blank=True)
     # {category: weight}; a missing category weighs 1 (R-POINTS-INDEX).
@@ -129,11 +132,13 @@ class PointRuleVersion(models.Model):
         return self.valid_from <= day and (self.valid_to is None or day < self.valid_to)
 
 
-class PointEntry(models.Model):
+class PointEntry(AppendOnly):
     """One line of the 积分台账. Append-only: never edited or deleted; a correction is a reversing entry.
 
     Only the review fields (status, decided_*) change, once, from pending to approved or rejected.
     """
+
+    MUTABLE_FIELDS = frozenset({"status", "decided_by", "decided_at", "decision_note"})
 
     class Source(models.TextChoices):
         MANUAL = "manual", "录入"
@@ -215,6 +220,7 @@ class Publication(models.Model):
         MEMBER = "member", "党员先锋指数"
         BRANCH = "branch", "党支部排名"
         COMMITTEE = "committee", "党委（总支）排名"
+        VILLAGE = "village", "村党支部排名"
 
     org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="point_publications")
     period = models.CharField("考评周期", max_length=10)
@@ -267,3 +273,117 @@ class Objection(models.Model):
 
     def __str__(self):
         return f"{self.filer_name}：{self.text[:20]}"
+
+
+class Pledge(models.Model):
+    """三亮一评 of one member for one year: 亮身份 (identity), 亮承诺 (text), 亮标准 (standard), then 亮实绩
+    (result, assessed by the branch at the year's end). Shown on the member-level 公示."""
+
+    class Fulfilment(models.TextChoices):
+        PENDING = "", "待评定"
+        FULFILLED = "fulfilled", "已兑现"
+        PARTLY = "partly", "部分兑现"
+        UNFULFILLED = "unfulfilled", "未兑现"
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="pledges")
+    org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="+")  # the member's branch when made
+    year = models.PositiveSmallIntegerField("年度")
+    identity = models.CharField("亮身份（岗位 / 身份）", max_length=100)
+    text = models.CharField("亮承诺（承诺事项）", max_length=500)
+    standard = models.CharField("亮标准（践诺标准）", max_length=300, blank=True)
+    result = models.CharField("亮实绩（践诺情况）", max_length=500, blank=True)
+    fulfilment = models.CharField("兑现情况", max_length=12, choices=Fulfilment.choices, blank=True, default="")
+    assessed_on = models.DateField("评定日期", null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "党员承诺（三亮一评）"
+        ordering = ["-year", "org__path", "member__name_pinyin", "id"]
+        constraints = [models.UniqueConstraint(fields=["member", "year"], name="pledge_one_per_member_year")]
+        indexes = [models.Index(fields=["org", "year"], name="pledge_org_year")]
+
+    def __str__(self):
+        return f"{self.member} {self.year} 承诺"
+
+
+class PublicRating(models.Model):
+    """群众评议 (the 评 of 三亮一评): the tally of residents' and members' votes on one member for one period,
+    recorded by the branch. Its grade feeds the ledger through the automatic interface (R-POINTS-RATING)."""
+
+    class Grade(models.TextChoices):
+        EXCELLENT = "excellent", "优秀"
+        QUALIFIED = "qualified", "合格"
+        BASICALLY_QUALIFIED = "basically_qualified", "基本合格"
+        UNQUALIFIED = "unqualified", "不合格"
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="public_ratings")
+    org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="+")
+    period = models.CharField("评议周期", max_length=10)
+    rated_on = models.DateField("评议日期")
+    satisfied = models.PositiveIntegerField("满意")
+    basically_satisfied = models.PositiveIntegerField("基本满意")
+    unsatisfied = models.PositiveIntegerField("不满意")
+    score = models.DecimalField("满意度", max_digits=5, decimal_places=2)
+    grade = models.CharField("评议结果", max_length=20, choices=Grade.choices)
+    note = models.CharField("说明", max_length=200, blank=True)
+    entry = models.ForeignKey(PointEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                              verbose_name="计入的积分")
+    points_note = models.CharField("计分情况", max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "群众评议"
+        ordering = ["-rated_on", "-id"]
+        constraints = [models.UniqueConstraint(fields=["member", "period"], name="publicrating_one_per_period")]
+        indexes = [models.Index(fields=["org", "period"], name="publicrating_org_period")]
+
+    def __str__(self):
+        return f"{self.member} {self.period} 群众评议 {self.get_grade_display()}"
+
+    @property
+    def total(self) -> int:
+        return self.satisfied + self.basically_satisfied + self.unsatisfied
+
+
+class PointWarning(models.Model):
+    """预警: a member below the warning line (or the 不合格 line, or with a grave deduction) in a period.
+    The secretary talks with them or opens a disposal (限期改正 …) from here (R-POINTS-WARN)."""
+
+    class Level(models.TextChoices):
+        WARN = "warn", "低于预警线"
+        GRAVE = "grave", "严重扣分"
+        UNQUALIFIED = "unqualified", "低于不合格线"
+
+    class State(models.TextChoices):
+        OPEN = "open", "待处理"
+        DISPOSED = "disposed", "已启动处置"
+        CLEARED = "cleared", "已解除"
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="point_warnings")
+    org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="+")
+    period = models.CharField("考评周期", max_length=10)
+    period_start = models.DateField()
+    score = models.DecimalField("先锋指数", max_digits=9, decimal_places=2)
+    threshold = models.DecimalField("分数线", max_digits=7, decimal_places=2)
+    worst = models.DecimalField("单项最大扣分", max_digits=7, decimal_places=2, null=True, blank=True)
+    level = models.CharField("预警级别", max_length=12, choices=Level.choices)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.OPEN)
+    disposal = models.ForeignKey("members.Disposal", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+", verbose_name="处置")
+    note = models.CharField("处理情况", max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "积分预警"
+        ordering = ["-period_start", "score", "id"]
+        constraints = [models.UniqueConstraint(fields=["member", "period"], name="pointwarning_one_per_period")]
+        indexes = [models.Index(fields=["org", "period"], name="pointwarning_org_period")]
+
+    def __str__(self):
+        return f"{self.member} {self.period} {self.get_level_display()}"

@@ -22,7 +22,8 @@ from .models import PointEntry, PointScheme
 
 DEC = DecimalField(max_digits=14, decimal_places=2)
 ZERO = Decimal("0")
-LEVELS = ("member", "branch", "committee")
+LEVELS = ("member", "branch", "committee", "village")
+VILLAGE = "village"  # level: the branches of village units only (seed 001: 18 村党支部 ranked each quarter)
 
 
 def weighted(scheme: PointScheme, prefix: str = ""):
@@ -75,10 +76,13 @@ def _entry_totals(entries, key: str, scheme: PointScheme, period: rules.Period) 
     return {r[key]: Decimal(r["total"] or 0) for r in rows}
 
 
-def branch_rows(org: Org, period: rules.Period, scheme: PointScheme) -> list[dict]:
-    """Every branch under org (org itself if it is a branch) with its score; three aggregate queries."""
-    branches = list(Org.objects.filter(subtree_q(org.path), kind=Org.Kind.BRANCH, is_active=True)
-                    .only("id", "name", "path", "depth").order_by("path"))
+def branch_rows(org: Org, period: rules.Period, scheme: PointScheme, unit_kind: str = "") -> list[dict]:
+    """Every branch under org (org itself if it is a branch) with its score; three aggregate queries.
+    With unit_kind, only the branches of that kind of unit (e.g. village)."""
+    branches = Org.objects.filter(subtree_q(org.path), kind=Org.Kind.BRANCH, is_active=True)
+    if unit_kind:
+        branches = branches.filter(unit__kind=unit_kind)
+    branches = list(branches.only("id", "name", "path", "depth").order_by("path"))
     on_rolls = members_on_rolls(org)
     counts = {r["org_id"]: r["n"] for r in on_rolls.values("org_id").annotate(n=Count("id")).order_by()}
     member_totals = _entry_totals(PointEntry.objects.filter(member__in=on_rolls.values("id")), "member__org_id",
@@ -126,7 +130,10 @@ def ranked(rows: list[dict], scheme: PointScheme) -> list[dict]:
 
 
 def org_ranking(org: Org, period: rules.Period, scheme: PointScheme, level: str) -> list[dict]:
-    rows = branch_rows(org, period, scheme) if level == "branch" else committee_rows(org, period, scheme)
+    if level == VILLAGE:
+        rows = branch_rows(org, period, scheme, unit_kind="village")
+    else:
+        rows = branch_rows(org, period, scheme) if level == "branch" else committee_rows(org, period, scheme)
     return ranked(rows, scheme)
 
 

@@ -17,6 +17,8 @@ DEFAULT_BASE = Decimal("100")           # R-POINTS-INDEX: 基础分
 DEFAULT_PERIOD_KIND = "quarter"         # 每季度 (seed 000 每季度公开, seed 001 每季度排位)
 DEFAULT_OBJECTION_DAYS = 5              # R-POINTS-OBJECTION: 公示期 5 个工作日 (as R-PUBLICITY)
 DEFAULT_WARN_BELOW = Decimal("80")      # R-POINTS-WARN: below this, talk / 限期改正 is suggested
+DEFAULT_UNQUALIFIED_BELOW = Decimal("60")  # R-POINTS-WARN: seed 001 不合格党员 line: 限期改正 and up
+GRAVE_DEDUCTION = Decimal("-10")        # R-POINTS-WARN: one approved deduction this large is grave on its own
 # R-POINTS-STAR: (minimum score, stars), highest first; below the last threshold = 1 star.
 DEFAULT_STARS = [(Decimal("115"), 5), (Decimal("108"), 4), (Decimal("100"), 3), (Decimal("90"), 2)]
 
@@ -217,3 +219,60 @@ def normalize_stars(raw) -> list[tuple[Decimal, int]]:
     if len({m for m, _ in out}) != len(out):
         raise ValueError("星级门槛分不能重复")
     return out
+
+
+# --- 三亮一评 and warnings -------------------------------------------------------------------------------
+
+PLEDGE_YEARS_BACK = 5  # R-POINTS-PLEDGE: a pledge is made for this year, next year or the last few years
+
+
+def pledge_year_problem(*, year: int, today: date) -> str:
+    """R-POINTS-PLEDGE: the year of a pledge ('' when acceptable)."""
+    if not today.year - PLEDGE_YEARS_BACK <= year <= today.year + 1:
+        return f"承诺年度应在 {today.year - PLEDGE_YEARS_BACK} 至 {today.year + 1} 年之间"
+    return ""
+
+
+# R-POINTS-RATING ⚙: 群众评议 grades from the satisfaction score (minimum score, grade), highest first;
+# satisfaction = (满意 + 0.5 × 基本满意) / 参评人数 × 100. Grade set as in GLOSSARY (民主评议 grades).
+RATING_GRADES = [(Decimal("90"), "excellent"), (Decimal("70"), "qualified"), (Decimal("50"), "basically_qualified")]
+RATING_MAX_VOTERS = 10000
+# The rule code a grade feeds, when the org's catalog has it in force on the rating day (R-POINTS-RATING).
+RATING_RULE_CODES = {"excellent": "PR-A", "qualified": "PR-B", "basically_qualified": "PR-C",
+                     "unqualified": "PR-D"}
+
+
+def rating_score(*, satisfied: int, basically: int, unsatisfied: int) -> Decimal:
+    """R-POINTS-RATING: the satisfaction score 0–100 to the hundredth (ValueError on an empty tally)."""
+    counts = (satisfied, basically, unsatisfied)
+    if any(not isinstance(n, int) or isinstance(n, bool) or n < 0 for n in counts):
+        raise ValueError("票数应为不小于 0 的整数")
+    total = sum(counts)
+    if total == 0:
+        raise ValueError("参评人数不能为 0")
+    if total > RATING_MAX_VOTERS:
+        raise ValueError(f"参评人数不能超过 {RATING_MAX_VOTERS}")
+    raw = (Decimal(satisfied) + Decimal(basically) / 2) * 100 / Decimal(total)
+    return raw.quantize(SCORE_PLACES, ROUND_HALF_UP)
+
+
+def rating_grade(score: Decimal) -> str:
+    """R-POINTS-RATING: reaching a threshold counts (90.00 is 优秀, 89.99 合格); below 50 不合格."""
+    for minimum, grade in RATING_GRADES:
+        if score >= minimum:
+            return grade
+    return "unqualified"
+
+
+def warning_level(*, score: Decimal, warn_below: Decimal, unqualified_below: Decimal,
+                  worst: Decimal | None, grave: Decimal = GRAVE_DEDUCTION) -> str:
+    """R-POINTS-WARN: '' (no warning), 'warn' (below the warning line: 谈心谈话), 'grave' (one deduction of
+    `grave` or more: 批评教育) or 'unqualified' (below the 不合格 line: 限期改正 and up). Being exactly on a
+    line is not below it."""
+    if score < unqualified_below:
+        return "unqualified"
+    if worst is not None and worst <= grave:
+        return "grave"
+    if score < warn_below:
+        return "warn"
+    return ""

@@ -271,3 +271,5 @@ def entry_reverse(*, actor, entry: PointEntry, reason: str) -> PointEntry:
 # Catalog, scheme and publication services live in their own modules; callers use services.<name>.
 from .services_catalog import rule_create, rule_retire, rule_revise, scheme_save  # noqa: E402,F401
 from .services_publication import objection_file, objection_resolve, publication_create  # noqa: E402,F401
+from .services_pledges import pledge_assess, pledge_save, rating_record  # noqa: E402,F401
+from .services_warnings import warning_dispose, warning_handle, warnings_scan  # noqa: E402,F401

@@ -210,6 +210,11 @@ def scheme_save(*, actor, org: Org, data: dict) -> PointScheme:
     warn = _decimal_or_none(data.get("warn_below", scheme.warn_below), "warn_below", errors)
     if warn is None:
         errors.append(_Err("warn_below", "预警分数线应为数字", "R-POINTS-WARN"))
+    unq = _decimal_or_none(data.get("unqualified_below", scheme.unqualified_below), "unqualified_below", errors)
+    if unq is None:
+        errors.append(_Err("unqualified_below", "不合格分数线应为数字", "R-POINTS-WARN"))
+    elif warn is not None and unq > warn:
+        errors.append(_Err("unqualified_below", "不合格分数线不能高于预警分数线", "R-POINTS-WARN"))
     if base is None or base < 0:
         errors.append(_Err("base", "基础分应为不小于 0 的数字", "R-POINTS-INDEX"))
     kind = data.get("period_kind", scheme.period_kind)
@@ -249,13 +254,15 @@ def scheme_save(*, actor, org: Org, data: dict) -> PointScheme:
     if kind != scheme.period_kind and PointEntry.objects.filter(subtree_q(org.path, field="org__path")).exists():
         raise DomainError("本组织已有积分记录，不能再改变考评周期", field="period_kind", rule="R-POINTS-INDEX")
     before = {"base": scheme.base, "period_kind": scheme.period_kind, "objection_days": scheme.objection_days,
-              "warn_below": scheme.warn_below, "star_thresholds": scheme.star_thresholds,
+              "warn_below": scheme.warn_below, "unqualified_below": scheme.unqualified_below,
+              "star_thresholds": scheme.star_thresholds,
               "category_weights": scheme.category_weights} if scheme.pk else None
     scheme.base, scheme.warn_below, scheme.period_kind, scheme.objection_days = base, warn, kind, days
+    scheme.unqualified_below = unq
     scheme.star_thresholds = [[str(m), s] for m, s in stars]
     scheme.category_weights, scheme.note, scheme.updated_by = clean_weights, note, actor
     scheme.save()
     audit(actor=actor, verb="points.scheme_save", target=scheme, org=org, before=before,
           after={"base": base, "period_kind": kind, "objection_days": days, "warn_below": warn,
-                 "star_thresholds": scheme.star_thresholds, "category_weights": clean_weights})
+                 "unqualified_below": unq, "star_thresholds": scheme.star_thresholds, "category_weights": clean_weights})
     return scheme

@@ -23,7 +23,7 @@ from .models import Objection, PointEntry, Publication
 
 def _formula(scheme, level: str) -> str:
     text = selectors.formula_text(scheme)
-    if level == Publication.Level.BRANCH:
+    if level in (Publication.Level.BRANCH, Publication.Level.VILLAGE):
         text += "；党支部得分 = 支部自身加减分 + 在册党员先锋指数的平均值"
     elif level == Publication.Level.COMMITTEE:
         text += "；党委（总支）得分 = 自身加减分 + 所属党支部得分的平均值"

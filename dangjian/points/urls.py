@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_catalog, views_public
+from . import views, views_catalog, views_pledges, views_public
 
 app_name = "points"
 urlpatterns = [
@@ -24,4 +24,9 @@ urlpatterns = [
     path("publications/<int:publication_id>/pdf/", views_public.publication_pdf, name="publication_pdf"),
     path("objections/<int:objection_id>/resolve/", views_public.objection_resolve, name="objection_resolve"),
     path("me/", views_public.me, name="me"),
+    path("pledges/", views_pledges.pledges_view, name="pledges"),
+    path("pledges/<int:pledge_id>/", views_pledges.pledge_view, name="pledge"),
+    path("ratings/", views_pledges.ratings_view, name="ratings"),
+    path("warnings/", views_pledges.warnings_view, name="warnings"),
+    path("warnings/<int:point_warning_id>/", views_pledges.warning_view, name="warning"),
 ]

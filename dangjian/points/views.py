@@ -95,7 +95,8 @@ def ranking_view(request):
         "query": query, "chart": chart, "chart_height": max(260, 24 * len(chart)),
         "formula": selectors.formula_text(scheme), "periods": periods, "stars": scheme.stars(),
         "levels": [("member", "党员")] + ([] if org.kind == Org.Kind.BRANCH else
-                                         [("branch", "党支部"), ("committee", "党委（总支）")]),
+                                         [("branch", "党支部"), ("village", "村党支部"),
+                                          ("committee", "党委（总支）")]),
     })
 
 

@@ -129,7 +129,8 @@ def scheme_view(request):
     own = scheme.pk is not None and scheme.org_id == org.id
     can_edit = can(request.user, "points.edit", org) and org.kind != Org.Kind.BRANCH
     initial = {"base": scheme.base, "period_kind": scheme.period_kind, "objection_days": scheme.objection_days,
-               "warn_below": scheme.warn_below, "note": scheme.note,
+               "warn_below": scheme.warn_below,
+               "unqualified_below": scheme.unqualified_below, "note": scheme.note,
                "star_thresholds": ",".join(f"{m}:{s}" for m, s in scheme.stars())}
     for c in Category.values:
         initial[f"weight_{c}"] = scheme.weight(c)

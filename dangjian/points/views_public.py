@@ -18,6 +18,7 @@ from dangjian.orgs.models import Org
 from . import rules, selectors, services
 from .forms import ObjectionForm, PublicationForm, ResolveForm, SelfReportForm, finished_period_choices
 from .models import Objection, Publication
+from .selectors_pledges import my_pledge, my_ratings, publication_pledges
 from .views import reversed_ids
 
 
@@ -74,6 +75,7 @@ def publication_view(request, publication_id: int):
         "objections": pub.objections.select_related("resolved_by"), "period": rules.parse_period(pub.period),
         "ledger_link": can(request.user, "points.view", pub.org),
         "show_branch": pub.level == Publication.Level.MEMBER and pub.org.kind != Org.Kind.BRANCH,
+        "pledges": publication_pledges(pub),
     }, status=status)
 
 
@@ -85,7 +87,8 @@ def publication_pdf(request, publication_id: int):
     pub = selectors.publication_get(actor=request.user, publication_id=publication_id)
     html = render_to_string("points/publication_pdf.html", {
         "pub": pub, "period": rules.parse_period(pub.period), "state": selectors.publication_state(pub),
-        "show_branch": pub.level == Publication.Level.MEMBER and pub.org.kind != Org.Kind.BRANCH})
+        "show_branch": pub.level == Publication.Level.MEMBER and pub.org.kind != Org.Kind.BRANCH,
+        "pledges": publication_pledges(pub)})
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
     name = f"{pub.org.name}{pub.period}{pub.get_level_display()}公示.pdf"
@@ -149,4 +152,5 @@ def me(request):
         **data, "entries": entries, "reversed": reversed_ids(entries), "form": form, "versions": versions,
         "formula": selectors.formula_text(scheme), "publications": pubs,
         "is_staff": has_any(request.user, "points.view"),
+        "pledge": my_pledge(member, period.start.year), "ratings": my_ratings(member),
     }, status=status)

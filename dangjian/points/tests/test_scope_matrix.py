@@ -8,7 +8,7 @@ from django.test import Client
 from dangjian.core.tests.test_scope_matrix import API_PARAM, PARAM, fill, iter_patterns, model_for_param
 from dangjian.core.testing import ApiClient
 from dangjian.points import services
-from dangjian.points.models import Objection, PointEntry, PointRule, Publication
+from dangjian.points.models import Objection, Pledge, PointEntry, PointRule, PointWarning, Publication
 
 from .helpers import PointsTestCase
 
@@ -27,7 +27,13 @@ class PointsScopeMatrixTests(PointsTestCase):
             "name": "缺席", "points": "-2", "category": "discipline", "cap_per_period": "10"})
         pub = services.publication_create(actor=self.zhang, org=self.branch_one, period="2026Q2")
         services.objection_file(actor=self.zhao, publication=pub, text="异议内容")
-        self.objects = {PointEntry: PointEntry.objects.filter(member__org=self.branch_one).last(),
+        pledge = services.pledge_save(actor=self.li, member=self.m_one, year=2026, data={
+            "identity": "党员中心户", "text": "联系帮扶困难群众"})
+        warning = PointWarning.objects.create(member=self.m_one, org=self.branch_one, period="2026Q3",
+                                              period_start=date(2026, 7, 1), score=50, threshold=60,
+                                              level=PointWarning.Level.UNQUALIFIED)
+        self.objects = {Pledge: pledge, PointWarning: warning,
+                        PointEntry: PointEntry.objects.filter(member__org=self.branch_one).last(),
                         PointRule: PointRule.objects.get(org=self.branch_one), Publication: pub,
                         Objection: Objection.objects.get()}
 

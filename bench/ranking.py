@@ -1,6 +1,6 @@
 """Quarterly 先锋指数 rankings of a county on 1 000 000 members × 20 entries, against hand-written SQL.
 
-Run: BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/points_bench .venv/bin/python bench/points_ranking.py
+Run: BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/points_bench .venv/bin/python bench/ranking.py
 (BENCH_MEMBERS=200000 for a quicker run.) Builds once, reused when present: 5 counties × (members / 5), 40
 members per branch, and 20 ledger entries per member spread over 2026 (5 % of them still pending), plus
 a few entries against branches themselves. Then, for one county and 2026Q2, times:
@@ -18,7 +18,7 @@ import time
 from datetime import date
 from decimal import Decimal
 
-from common import print_table, row, setup_django, timed
+from common import Result, print_table, result, setup_django, timed
 
 COUNTIES = 5
 TOTAL = int(os.environ.get("BENCH_MEMBERS", "1000000"))
@@ -127,9 +127,6 @@ def main() -> int:
     from django.db import connection, transaction
 
     from dangjian.accounts.models import Role
-    from dangjian.orgs.tree import subtree_sql
-    from dangjian.points import ranking, selectors
-    from dangjian.points.rules import parse_period
 
     zhang, _ = get_user_model().objects.get_or_create(username="bench_points_admin")
     roots = [build_county(i) for i in range(1, COUNTIES + 1)]
@@ -141,8 +138,25 @@ def main() -> int:
             build_entries(root, zhang)
     with connection.cursor() as c:
         c.execute("ANALYZE members_member; ANALYZE orgs_org; ANALYZE points_pointentry")
-    county = roots[2]
-    period = parse_period("2026Q2")
+    return 0 if print_table(measure(roots[2], "2026Q2")) else 1
+
+
+def run(ctx) -> list[Result]:
+    """`python -m bench`: the same two measurements on a county of generate_scale's province."""
+    from dangjian.points.models import PointEntry
+
+    periods = sorted(set(PointEntry.objects.filter(region_id=ctx.county.id).values_list("period", flat=True)))
+    return measure(ctx.county, periods[-2] if len(periods) > 1 else periods[-1], reps=ctx.reps(7))
+
+
+def measure(county, period_text: str, reps: int = 7) -> list[Result]:
+    from django.db import connection
+
+    from dangjian.orgs.tree import subtree_sql
+    from dangjian.points import ranking, selectors
+    from dangjian.points.rules import parse_period
+
+    period = parse_period(period_text)
     scheme = selectors.scheme_for(county)
     where, params = subtree_sql(county.path, column="o.path")
     rolls = "m.stage IN ('probationary', 'full') AND m.status IN ('normal', 'mobile', 'lost_contact')"
@@ -201,13 +215,12 @@ def main() -> int:
     (mine, count), (theirs, base_count) = ours_members(), base_members()
     assert count == base_count and [(r["id"], r["rank"]) for r in mine] == [(t[0], t[4]) for t in theirs], \
         "member rankings differ"
-    rows = [
-        row(f"branch ranking, county of {PER_COUNTY}", timed(ours_branches, repeat=7, warmup=1),
-            timed(base_branches, repeat=7, warmup=1), 1.5, f"{len(got)} branches, 2026Q2"),
-        row("member ranking page 1 + count", timed(ours_members, repeat=7, warmup=1),
-            timed(base_members, repeat=7, warmup=1), 1.5, f"{count} members"),
+    return [
+        result(f"branch ranking, county ({period_text})", timed(ours_branches, repeat=reps, warmup=1),
+               timed(base_branches, repeat=reps, warmup=1), 1.5, f"{len(got)} branches"),
+        result("member ranking page 1 + count", timed(ours_members, repeat=reps, warmup=1),
+               timed(base_members, repeat=reps, warmup=1), 1.5, f"{count} members"),
     ]
-    return 0 if print_table(rows) else 1
 
 
 if __name__ == "__main__":
