@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ChecklistItem, Honor, Instructor, ServiceBrand, WorkMethod
+from .models import ChecklistItem, GroupDutyItem, GroupDutyList, Honor, Instructor, ServiceBrand, WorkMethod
 
 
 @admin.register(ChecklistItem)
@@ -30,3 +30,16 @@ class HonorAdmin(admin.ModelAdmin):
 class ServiceBrandAdmin(admin.ModelAdmin):
     list_display = ("name", "org", "year", "rating")
     list_filter = ("rating",)
+
+
+class GroupDutyItemInline(admin.TabularInline):
+    model = GroupDutyItem
+    extra = 0
+
+
+@admin.register(GroupDutyList)
+class GroupDutyListAdmin(admin.ModelAdmin):
+    list_display = ("title", "year", "org")
+    list_filter = ("year",)
+    raw_id_fields = ("org",)
+    inlines = [GroupDutyItemInline]

@@ -13,4 +13,5 @@ class DutiesConfig(AppConfig):
         ("支部工作法", "duties:work_methods", "ti-list-check", "duties.view"),
         ("服务品牌", "duties:brands", "ti-award", "duties.view"),
         ("表彰与榜样", "duties:honors", "ti-trophy", "duties.view"),
+        ("党小组长责任清单", "duties:group_duties", "ti-list-details", "duties.view"),
     ]

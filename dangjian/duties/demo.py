@@ -1,5 +1,6 @@
 """Demo duties for 刘集镇: a pledge template, a quarterly inspection with rectifications, a 述职评议,
-8 enterprise 党建指导员 (seed 003) with 五必 logs (seed 004), service brands (seed 002), honors (seed 000).
+8 enterprise 党建指导员 (seed 003) with 五必 logs (seed 004), service brands (seed 002), honors (seed 000), and the
+community's 党小组长责任清单 (seed 001) with some groups' records (zhao leads his 党小组 in the demo).
 
 Idempotent: each block is skipped when its first record already exists.
 """
@@ -12,8 +13,8 @@ from dangjian.members.models import Member
 from dangjian.orgs.models import Org
 
 from . import rules, services
-from .models import (ChecklistItem, Honor, Inspection, Instructor, PledgeTemplate, ReviewScheme, ServiceBrand,
-                     WorkMethod, WorkMethodRecord)
+from .models import (ChecklistItem, GroupDutyList, Honor, Inspection, Instructor, PledgeTemplate, ReviewScheme,
+                     ServiceBrand, WorkMethod, WorkMethodRecord)
 
 ENTERPRISE_COMMITTEE = "刘集镇非公企业党委"
 LVBO = "绿博家苑社区党委"
@@ -141,6 +142,8 @@ def seed(ctx) -> None:
             if public and org.depth > 1:
                 services.honor_decide(actor=zhang, honor=honor, approve=True, public=True, note="镇党委表彰")
 
+    seed_group_duties(ctx, today)
+
     if not WorkMethodRecord.objects.filter(org=branch_one).exists():
         method = WorkMethod.objects.filter(org=None).first()
         if method is not None:
@@ -150,3 +153,35 @@ def seed(ctx) -> None:
                 services.work_step_record(actor=li, record=record, step_no=step,
                                           done_on=today - timedelta(days=30 - step),
                                           content=f"完成“{method.steps[step - 1]}”")
+
+
+def seed_group_duties(ctx, today) -> None:
+    """The community's 党小组长责任清单 for the year; zhao leads his 党小组; a spread of completion records."""
+    from dangjian.orgs.models import PartyGroup
+    from dangjian.orgs.tree import subtree_q
+
+    lvbo, zhang = ctx.orgs[LVBO], ctx.users["zhang"]
+    if GroupDutyList.objects.filter(org=lvbo, year=today.year).exists():
+        return
+    zhao = Member.objects.filter(user=ctx.users.get("zhao")).first()
+    if zhao is not None:  # the demo's 党小组长: zhao leads a 党小组 of his branch
+        group = zhao.party_group or PartyGroup.objects.filter(org=zhao.org).order_by("name").first()
+        if group is not None and not group.leader:
+            Member.objects.filter(pk=zhao.pk).update(party_group=group)
+            PartyGroup.objects.filter(pk=group.pk).update(leader=zhao.name)
+    duty_list = services.group_duty_list_create(
+        actor=zhang, org=lvbo, year=today.year, title="党小组长责任清单",
+        items=[{"frequency": f, "content": c} for f, c in rules.DEFAULT_GROUP_DUTIES])
+    items = list(duty_list.items.all())
+    groups = list(PartyGroup.objects.filter(subtree_q(lvbo.path, field="org__path")).select_related("org")
+                  .order_by("org__path", "name"))
+    for g_no, group in enumerate(groups):
+        for i_no, item in enumerate(items):
+            for p_no, period in enumerate(rules.periods_due(item.frequency, today.year, on=today)):
+                if (g_no + i_no + p_no) % (2 + g_no % 3) == 0:  # some groups diligent, some not
+                    continue
+                start = rules.period_start(period)
+                services.group_duty_record(actor=zhang, duty_list=duty_list, group=group, item_id=item.id,
+                                           period=period, done_on=min(today, start + timedelta(days=5)),
+                                           note="按期完成")
+    ctx.log.append(f"责任与考评：已制定党小组长责任清单，{len(groups)} 个党小组填报完成情况")

@@ -226,3 +226,32 @@ class StepForm(StyledForm):
     step_no = forms.IntegerField(widget=forms.HiddenInput)
     done_on = forms.DateField(label="完成日期", widget=forms.DateInput(attrs=DATE), initial=timezone.localdate)
     content = forms.CharField(label="记录", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+# --- 党小组长责任清单 ----------------------------------------------------------------------------
+
+FREQUENCY_WORDS = {"每月": "month", "月": "month", "每季度": "quarter", "每季": "quarter", "季度": "quarter",
+                   "每年": "year", "年": "year", "month": "month", "quarter": "quarter", "year": "year"}
+
+
+class GroupDutyListForm(StyledForm):
+    year = year_field()
+    title = forms.CharField(label="名称", max_length=100, initial="党小组长责任清单")
+    items = forms.CharField(
+        label="责任事项（每行：周期|内容，周期为每月、每季度或每年）", widget=forms.Textarea(attrs={"rows": 7}),
+        initial="\n".join(f"{rules.FREQUENCY_LABELS[f]}|{c}" for f, c in rules.DEFAULT_GROUP_DUTIES))
+
+    def clean_items(self):
+        out = []
+        for frequency, content in _lines(self.cleaned_data["items"], 2, "周期|内容"):
+            if frequency not in FREQUENCY_WORDS:
+                raise forms.ValidationError(f"“{frequency[:10]}”不是有效的周期：应为每月、每季度或每年")
+            out.append({"frequency": FREQUENCY_WORDS[frequency], "content": content})
+        return out
+
+
+class GroupDutyRecordForm(StyledForm):
+    item_id = forms.IntegerField(widget=forms.HiddenInput)
+    period = forms.CharField(label="周期", max_length=10)
+    done_on = forms.DateField(label="完成日期", widget=forms.DateInput(attrs=DATE), initial=timezone.localdate)
+    note = forms.CharField(label="完成情况", max_length=300, required=False)

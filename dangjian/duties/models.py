@@ -432,3 +432,63 @@ class Honor(models.Model):
 
     def __str__(self):
         return f"{self.person_name}·{self.award}"
+
+
+# --- 党小组长责任清单 (seed 001) -------------------------------------------------------------------
+
+class Frequency(models.TextChoices):
+    MONTH = "month", "每月"
+    QUARTER = "quarter", "每季度"
+    YEAR = "year", "每年"
+
+
+class GroupDutyList(models.Model):
+    """A year's duty list an org (usually a 党委) defines for every 党小组 leader in the branches below it."""
+
+    org = models.ForeignKey(Org, verbose_name="制定组织", on_delete=models.PROTECT, related_name="+")
+    region_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    year = models.PositiveSmallIntegerField("年度")
+    title = models.CharField("名称", max_length=100)
+    created_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year", "-id"]
+        constraints = [models.UniqueConstraint(fields=["org", "year", "title"], name="duties_groupdutylist_unique")]
+
+    def __str__(self):
+        return f"{self.year} {self.title}"
+
+
+class GroupDutyItem(models.Model):
+    duty_list = models.ForeignKey(GroupDutyList, on_delete=models.CASCADE, related_name="items")
+    order = models.PositiveSmallIntegerField(default=0)
+    content = models.CharField("责任事项", max_length=200)
+    frequency = models.CharField("完成周期", max_length=10, choices=Frequency.choices, default=Frequency.MONTH)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return self.content
+
+
+class GroupDutyRecord(models.Model):
+    """One item done by one 党小组 in one period (2025-03 / 2025-Q1 / 2025), recorded by its leader or the branch."""
+
+    duty_list = models.ForeignKey(GroupDutyList, on_delete=models.PROTECT, related_name="records")
+    item = models.ForeignKey(GroupDutyItem, on_delete=models.PROTECT, related_name="records")
+    party_group = models.ForeignKey("orgs.PartyGroup", on_delete=models.PROTECT, related_name="+")
+    org = models.ForeignKey(Org, verbose_name="党支部", on_delete=models.PROTECT, related_name="+")
+    region_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    period = models.CharField("周期", max_length=7)
+    done_on = models.DateField("完成日期")
+    note = models.CharField("完成情况", max_length=300, blank=True)
+    recorded_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["period", "item__order", "id"]
+        constraints = [models.UniqueConstraint(fields=["item", "party_group", "period"],
+                                               name="duties_groupdutyrecord_once")]
+        indexes = [models.Index(fields=["duty_list", "party_group"], name="duties_gdr_list_group")]

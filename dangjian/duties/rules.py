@@ -127,6 +127,85 @@ def coverage_percent(covered: int, total: int) -> Decimal:
     return (Decimal(covered) * HUNDRED / Decimal(total)).quantize(CENT, ROUND_HALF_UP)
 
 
+# --- 党小组长责任清单 (seed 001: 推行党小组长责任清单制管理; 固定党日活动、卫生保洁、河道养护、党员日常教育培训
+# 纳入党小组长责任区域, 对照职责抓管理、抓考核) --------------------------------------------------------------
+
+# ⚙ The default list a committee starts from (seed 001's four duties plus the 党小组会 of RULES §3 R-MEET-GROUP).
+DEFAULT_GROUP_DUTIES = [("month", "组织召开党小组会（每月至少 1 次，R-MEET-GROUP）"), ("month", "组织小组党员参加固定党日活动"),
+                        ("month", "责任区域卫生保洁"), ("month", "责任河道巡查养护"),
+                        ("quarter", "党员日常教育培训（集中学习、送学上门）"), ("year", "联系走访小组内困难党员、老党员")]
+FREQUENCY_LABELS = {"month": "每月", "quarter": "每季度", "year": "每年"}
+GROUP_DUTY_MAX_ITEMS = 30
+
+
+def duty_period_of(frequency: str, day: date) -> str:
+    """The period a day falls in, in RULES §3's notation: month 2025-03, quarter 2025-Q1, year 2025."""
+    if frequency == "month":
+        return f"{day.year}-{day.month:02d}"
+    if frequency == "quarter":
+        return f"{day.year}-Q{quarter_of(day)}"
+    return f"{day.year}"
+
+
+def duty_periods(frequency: str, year: int) -> list[str]:
+    if frequency == "month":
+        return [f"{year}-{m:02d}" for m in range(1, 13)]
+    if frequency == "quarter":
+        return [f"{year}-Q{q}" for q in QUARTERS]
+    return [f"{year}"]
+
+
+def period_start(period: str) -> date | None:
+    """First day of a period code; None when the code is malformed."""
+    import re
+
+    m = re.fullmatch(r"(\d{4})(?:-(?:(\d{2})|Q([1-4])))?", period or "")
+    if not m:
+        return None
+    year = int(m.group(1))
+    if m.group(2):
+        month = int(m.group(2))
+        return date(year, month, 1) if 1 <= month <= 12 else None
+    if m.group(3):
+        return date(year, (int(m.group(3)) - 1) * 3 + 1, 1)
+    return date(year, 1, 1)
+
+
+def period_end(period: str) -> date | None:
+    from dateutil.relativedelta import relativedelta
+
+    start = period_start(period)
+    if start is None:
+        return None
+    if "Q" in period:
+        return start + relativedelta(months=3, days=-1)
+    if "-" in period:
+        return start + relativedelta(months=1, days=-1)
+    return date(start.year, 12, 31)
+
+
+def periods_due(frequency: str, year: int, *, on: date) -> list[str]:
+    """The periods of the list's year that have begun by `on` (the current one included): what is due so far."""
+    return [p for p in duty_periods(frequency, year) if period_start(p) <= on]
+
+
+def check_duty_record(*, frequency: str, period: str, year: int, done_on: date, today: date) -> str | None:
+    """None when a completion may be recorded; else the Chinese reason.
+
+    The period must be one of the item's periods in the list's year and have begun; the completion date lies in the
+    period (or, for a late entry, after it), never before it and never in the future."""
+    if period not in duty_periods(frequency, year):
+        return f"周期应为 {year} 年的{FREQUENCY_LABELS.get(frequency, '')}周期（如 {duty_periods(frequency, year)[0]}）"
+    start = period_start(period)
+    if start > today:
+        return "该周期尚未开始"
+    if done_on > today:
+        return "完成日期不能晚于今天"
+    if done_on < start:
+        return "完成日期不能早于该周期的开始"
+    return None
+
+
 # --- 支部工作法 (seed 002: 统一按照 7 个步骤规范支部建设) ---------------------------------------
 
 DEFAULT_WORK_METHOD = "支部工作法（七步法）"

@@ -13,13 +13,14 @@ from django.http import Http404
 from django.utils import timezone
 
 from dangjian.accounts.scope import in_scope, scope_paths, scope_q
+from dangjian.members.choices import ACTIVE_STATUSES
 from dangjian.orgs.models import Org
 from dangjian.orgs.tree import subtree_q
 
 from . import rules
-from .models import (ChecklistItem, DutyReport, Finding, Honor, Inspection, Instructor, InstructorAssignment,
-                     InstructorLog, PledgeTemplate, Rectification, ResponsibilityPledge, ReviewScheme, ServiceBrand,
-                     WorkMethod, WorkMethodRecord)
+from .models import (ChecklistItem, DutyReport, Finding, GroupDutyList, GroupDutyRecord, Honor, Inspection,
+                     Instructor, InstructorAssignment, InstructorLog, PledgeTemplate, Rectification,
+                     ResponsibilityPledge, ReviewScheme, ServiceBrand, WorkMethod, WorkMethodRecord)
 
 
 def ancestor_paths(path: str) -> list[str]:
@@ -365,6 +366,22 @@ def brand_coverage(*, actor, org: Org) -> dict:
             "all_percent": rules.coverage_percent(all_covered, all_orgs)}
 
 
+def public_brands(*, root: Org | None = None) -> QuerySet:
+    """The published 服务品牌 for the portal (no login): those an upper committee rated 优秀 or 提名奖, excellent
+    first, newest first. Name, org, year, rating, 理念/做法/成效 only: the photo and who rated it stay private."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    from .models import Rating
+
+    qs = _under(ServiceBrand.objects.filter(rating__in=[Rating.EXCELLENT, Rating.NOMINATED], org__is_active=True),
+                root)
+    return (qs.select_related("org").only("id", "name", "idea", "practices", "results", "year", "rating", "org__name",
+                                          "org__path")
+            .annotate(rank=Case(When(rating=Rating.EXCELLENT, then=Value(0)), default=Value(1),
+                                output_field=IntegerField()))
+            .order_by("rank", "-year", "org__path", "id"))
+
+
 def honor_list(*, actor, org: Org | None = None, state: str = "", year: int | None = None,
                award: str = "") -> QuerySet:
     qs = _under(Honor.objects.filter(scope_q(actor, field="org__path")), org)
@@ -390,6 +407,112 @@ def showcase_list(*, root: Org | None = None, year: int | None = None, award: st
     if award:
         qs = qs.filter(award=award)
     return qs.select_related("org").order_by("-year", "-awarded_on", "-id")
+
+
+# --- 党小组长责任清单 (seed 001) -------------------------------------------------------------------
+
+def led_groups(user) -> QuerySet:
+    """The 党小组 the user leads: their own group when its 党小组长 is them (PartyGroup.leader holds the leader's
+    name; the leader is the group's member of that name with this account)."""
+    from dangjian.members.selectors import member_of_user
+    from dangjian.orgs.models import PartyGroup
+
+    member = member_of_user(user)
+    if member is None or member.party_group_id is None or member.status not in ACTIVE_STATUSES:
+        return PartyGroup.objects.none()
+    return PartyGroup.objects.filter(pk=member.party_group_id, leader=member.name, org__is_active=True)
+
+
+def _group_lists_q(actor) -> Q:
+    """Lists the actor may open: issued in or above their scope, or above a group they lead."""
+    q = in_or_above_scope_q(actor)
+    for group in led_groups(actor).select_related("org"):
+        q |= Q(org__path__in=ancestor_paths(group.org.path))
+    return q
+
+
+def group_duty_lists(*, actor, org: Org | None = None, year: int | None = None) -> QuerySet:
+    qs = GroupDutyList.objects.filter(_group_lists_q(actor))
+    if org is not None:
+        qs = qs.filter(Q(subtree_q(org.path, field="org__path")) | Q(org__path__in=ancestor_paths(org.path)))
+    if year:
+        qs = qs.filter(year=year)
+    return qs.select_related("org").annotate(item_count=Count("items", distinct=True)).order_by("-year", "-id")
+
+
+def group_duty_list_get(*, actor, list_id) -> GroupDutyList:
+    return _one(GroupDutyList.objects.filter(_group_lists_q(actor)).select_related("org")
+                .prefetch_related("items"), list_id)
+
+
+def groups_of_list(*, actor, duty_list: GroupDutyList, org: Org | None = None) -> QuerySet:
+    """The 党小组 the list applies to (every group in a branch under the issuing org) that the actor sees."""
+    from dangjian.orgs.models import PartyGroup
+
+    qs = PartyGroup.objects.filter(subtree_q(duty_list.org.path, field="org__path"), org__is_active=True)
+    qs = qs.filter(scope_q(actor, field="org__path") | Q(id__in=led_groups(actor).values("id")))
+    if org is not None:
+        qs = qs.filter(subtree_q(org.path, field="org__path"))
+    return qs.select_related("org").order_by("org__path", "id")
+
+
+def group_of_list(*, actor, duty_list: GroupDutyList, group_id):
+    return _one(groups_of_list(actor=actor, duty_list=duty_list), group_id)
+
+
+def may_record_for(actor, group) -> bool:
+    """The group's leader, or whoever may edit duties in its branch."""
+    from dangjian.accounts.scope import can
+
+    return can(actor, "duties.edit", group.org) or led_groups(actor).filter(pk=group.pk).exists()
+
+
+def group_duty_board(*, actor, duty_list: GroupDutyList, org: Org | None = None, on: date | None = None) -> dict:
+    """Completion across groups: per group the items due so far this year, those done, the rate, and what is still
+    open in the current period. 4 queries whatever the number of groups."""
+    on = min(on or today(), date(duty_list.year, 12, 31))
+    items = list(duty_list.items.all())
+    groups = list(groups_of_list(actor=actor, duty_list=duty_list, org=org))
+    due = {i.id: set(rules.periods_due(i.frequency, duty_list.year, on=on)) for i in items}
+    done: dict[int, set] = defaultdict(set)
+    for gid, item_id, period in (GroupDutyRecord.objects.filter(duty_list=duty_list, party_group__in=groups)
+                                 .values_list("party_group_id", "item_id", "period")):
+        if period in due.get(item_id, ()):
+            done[gid].add((item_id, period))
+    current = {i.id: rules.duty_period_of(i.frequency, on) for i in items} if on.year == duty_list.year else {}
+    rows = []
+    for g in groups:
+        total = sum(len(p) for p in due.values())
+        n = len(done[g.id])
+        open_now = [i for i in items if i.id in current and (i.id, current[i.id]) not in done[g.id]]
+        rows.append({"group": g, "group_id": g.id, "name": g.name, "org_id": g.org_id, "org_name": g.org.name,
+                     "leader": g.leader, "due": total, "done": n, "percent": rules.coverage_percent(n, total),
+                     "open_now": open_now})
+    total_due = sum(r["due"] for r in rows)
+    total_done = sum(r["done"] for r in rows)
+    return {"on": on, "items": items, "rows": rows, "due": total_due, "done": total_done,
+            "percent": rules.coverage_percent(total_done, total_due)}
+
+
+def group_duty_sheet(*, duty_list: GroupDutyList, group, on: date | None = None) -> list[dict]:
+    """One group's sheet: per item every period of the year with its record (or due / not yet due)."""
+    on = on or today()
+    records = {(r.item_id, r.period): r for r in GroupDutyRecord.objects.filter(duty_list=duty_list, party_group=group)
+               .select_related("recorded_by")}
+    out = []
+    for item in duty_list.items.all():
+        cells = []
+        for period in rules.duty_periods(item.frequency, duty_list.year):
+            record = records.get((item.id, period))
+            started = rules.period_start(period) <= on
+            ended = rules.period_end(period) < on
+            state = "done" if record else ("missed" if ended else ("open" if started else "future"))
+            cells.append({"period": period, "record": record, "state": state})
+        done = sum(1 for c in cells if c["state"] == "done")
+        due = sum(1 for c in cells if c["state"] != "future")
+        out.append({"item": item, "cells": cells, "done": done, "due": due,
+                    "recordable": [c["period"] for c in cells if c["state"] in ("open", "missed")]})
+    return out
 
 
 # --- 工作台 -----------------------------------------------------------------------------------

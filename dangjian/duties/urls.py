@@ -42,4 +42,8 @@ urlpatterns = [
     path("honors/<int:honor_id>/", views.honor_detail, name="honor_detail"),
     path("honors/<int:honor_id>/decide/", views.honor_decide, name="honor_decide"),
     path("showcase/", views.showcase, name="public_showcase"),
+    path("group-duties/", views.group_duties, name="group_duties"),
+    path("group-duties/new/", views.group_duty_list_create, name="group_duty_list_create"),
+    path("group-duties/<int:list_id>/", views.group_duty_board, name="group_duty_board"),
+    path("group-duties/<int:list_id>/groups/<int:group_id>/", views.group_duty_sheet, name="group_duty_sheet"),
 ]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ModelDesignation, StandardChecklist, Venue
+from .models import ModelDesignation, SizeSettings, StandardChecklist, Venue
 
 
 @admin.register(StandardChecklist)
@@ -23,3 +23,9 @@ class ModelDesignationAdmin(admin.ModelAdmin):
     list_display = ("title", "kind", "public_name", "org", "state", "starts_on", "ends_on")
     list_filter = ("kind", "state")
     raw_id_fields = ("org", "member")
+
+
+@admin.register(SizeSettings)
+class SizeSettingsAdmin(admin.ModelAdmin):
+    list_display = ("org", "committee_min_members", "updated_at")
+    raw_id_fields = ("org",)

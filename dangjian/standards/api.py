@@ -9,7 +9,7 @@ router = Router(tags=["标准化规范化"])
 ERRORS = {400: Detail, 403: Detail, 404: Detail}
 
 
-class ItemOut(Schema):
+class StandardsItemOut(Schema):
     code: str
     name: str
     met: bool
@@ -17,10 +17,10 @@ class ItemOut(Schema):
 
 
 class StandardsOut(Schema):
-    items: list[ItemOut]
+    items: list[StandardsItemOut]
 
 
-class WarningOut(Schema):
+class StandardsWarningOut(Schema):
     rule: str
     label: str
     detail: str
@@ -32,7 +32,7 @@ class SizeOut(Schema):
     members: int
     full_members: int
     committee_seats: int
-    warnings: list[WarningOut]
+    warnings: list[StandardsWarningOut]
 
 
 class SizePage(Schema):
@@ -51,11 +51,32 @@ def org_standards(request, org_id: int):
 
 @router.get("/orgs/{org_id}/size-warnings", response={200: SizePage, **ERRORS})
 def size_warnings(request, org_id: int):
-    """Branches under the org above 50 members (R-BRANCH-50), below 3 full members (R-BRANCH-3), or with ≥ 7 full
-    members but no committee (R-COMMITTEE-7)."""
+    """Branches and general branches under the org (itself included) with a size warning: above 50 members
+    (R-BRANCH-50), below 3 full members (R-BRANCH-3), ≥ 7 full members but no committee (R-COMMITTEE-7), ≥ 50
+    members so it may become a 党总支 (R-GENERAL-50), ≥ 100 (⚙) so it may become a 基层党委 (R-COMMITTEE-100).
+    Warnings only: nothing is ever refused because of them."""
     org = selectors.standards_org_get(actor=request.user, org_id=org_id)
     rows = selectors.size_warnings(actor=request.user, org=org)
     return {"items": [{"org_id": s.org.id, "org_name": s.org.name, "members": s.on_rolls, "full_members": s.full,
                        "committee_seats": s.committee_seats,
                        "warnings": [{"rule": w.rule, "label": w.label, "detail": w.detail} for w in s.warnings]}
                       for s in rows], "count": len(rows)}
+
+
+class SizeSettingsIn(Schema):
+    committee_min_members: int
+
+
+class SizeSettingsOut(Schema):
+    org_id: int
+    committee_min_members: int
+
+
+@router.put("/orgs/{org_id}/size-settings", response={200: SizeSettingsOut, **ERRORS})
+def size_settings(request, org_id: int, payload: SizeSettingsIn):
+    """R-COMMITTEE-100 ⚙: a 党委 sets the member count from which orgs below it may become a 基层党委."""
+    from . import services
+
+    org = selectors.standards_org_get(actor=request.user, org_id=org_id)
+    row = services.size_settings_set(actor=request.user, org=org, committee_min_members=payload.committee_min_members)
+    return {"org_id": org.id, "committee_min_members": row.committee_min_members}

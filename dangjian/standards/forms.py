@@ -89,3 +89,7 @@ class ReviewForm(forms.Form):
     outcome = forms.ChoiceField(label="结论", choices=ModelReview.Outcome.choices, widget=forms.Select(attrs=SELECT))
     reviewed_on = forms.DateField(label="审核日期", widget=forms.DateInput(attrs=DATE))
     note = forms.CharField(label="意见", required=False, max_length=500, widget=forms.TextInput(attrs=INPUT))
+
+
+class SizeSettingsForm(forms.Form):
+    committee_min_members = forms.IntegerField(label="党员人数（默认 100）", widget=forms.NumberInput(attrs=INPUT))

@@ -185,3 +185,15 @@ class ModelReview(models.Model):
 
     class Meta:
         ordering = ["-reviewed_on", "-id"]
+
+
+class SizeSettings(models.Model):
+    """A committee's own R-COMMITTEE-100 threshold (⚙); every org below it without its own inherits it."""
+
+    org = models.OneToOneField(Org, on_delete=models.CASCADE, related_name="size_settings")
+    committee_min_members = models.PositiveIntegerField("可设立基层党委的党员人数", default=rules.BASE_COMMITTEE_MIN_MEMBERS)
+    updated_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "规模预警设置"

@@ -175,5 +175,48 @@ def size_warnings(*, org_kind: str, on_rolls: int, full: int, committee_seats: i
     return out
 
 
+# R-GENERAL-50 / R-COMMITTEE-100 (RULES §2): how large an org may grow before it may be upgraded. "May" (with the
+# upper committee's approval), so these are hints shown as warnings, never refusals. Counted: members on the rolls
+# (probationary + full) of the org's whole subtree, as for R-BRANCH-50.
+GENERAL_BRANCH_MIN_MEMBERS = 50    # R-GENERAL-50: ≥ 50 members may form a 党总支
+BASE_COMMITTEE_MIN_MEMBERS = 100   # R-COMMITTEE-100 ⚙: ≥ 100 members may form a 基层党委 (a committee may set its own)
+
+
+COMMITTEE_MIN_RANGE = (GENERAL_BRANCH_MIN_MEMBERS + 1, 1000)  # a committee's own R-COMMITTEE-100 threshold
+
+
+def check_committee_min(value) -> None:
+    low, high = COMMITTEE_MIN_RANGE
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise DomainError(f"设立基层党委的党员人数应在 {low} 到 {high} 之间", rule="R-COMMITTEE-100",
+                          field="committee_min_members")
+
+
+def upgrade_warnings(*, org_kind: str, on_rolls: int,
+                     committee_min: int = BASE_COMMITTEE_MIN_MEMBERS) -> list[SizeWarning]:
+    """A 党支部 with ≥ 50 members may become a 党总支 (R-GENERAL-50); a 党支部 or 党总支 with ≥ 100 a 基层党委
+    (R-COMMITTEE-100). Exactly on the threshold counts ("≥"). A branch past both thresholds gets only the larger
+    hint; a 党委 gets none."""
+    if org_kind not in ("branch", "general_branch"):
+        return []
+    if on_rolls >= committee_min:
+        return [SizeWarning("R-COMMITTEE-100", "可设基层党委",
+                            f"党员 {on_rolls} 名（含预备党员），达到 {committee_min} 名，因工作需要可经上级党组织批准"
+                            f"设立基层党委")]
+    if org_kind == "branch" and on_rolls >= GENERAL_BRANCH_MIN_MEMBERS:
+        return [SizeWarning("R-GENERAL-50", "可设党总支",
+                            f"党员 {on_rolls} 名（含预备党员），达到 {GENERAL_BRANCH_MIN_MEMBERS} 名，可经上级党组织批准"
+                            f"设立党总支，下设若干党支部")]
+    return []
+
+
+def org_warnings(*, org_kind: str, on_rolls: int, full: int, committee_seats: int,
+                 committee_min: int = BASE_COMMITTEE_MIN_MEMBERS) -> list[SizeWarning]:
+    """Every size warning of one org (RULES §2): the branch's own (R-BRANCH-50, R-BRANCH-3, R-COMMITTEE-7), then
+    the upgrade hints (R-GENERAL-50, R-COMMITTEE-100)."""
+    return (size_warnings(org_kind=org_kind, on_rolls=on_rolls, full=full, committee_seats=committee_seats)
+            + upgrade_warnings(org_kind=org_kind, on_rolls=on_rolls, committee_min=committee_min))
+
+
 def percent(part: int, whole: int) -> int:
     return round(part * 100 / whole) if whole else 0

@@ -194,28 +194,61 @@ class OrgSize:
     warnings: list
 
 
-def size_report(org: Org) -> list[OrgSize]:
-    """Every branch under org with its counts and warnings (R-BRANCH-50, R-BRANCH-3, R-COMMITTEE-7): 3 queries."""
-    from dangjian.elections.selectors import committee_seat_counts
+def _ancestor_paths(path: str) -> list[str]:
+    return [path[:i] for i in range(Org.steplen, len(path) + 1, Org.steplen)]
 
-    branches = list(Org.objects.filter(subtree_q(org.path), kind=Org.Kind.BRANCH, is_active=True).order_by("path"))
-    counts = (Member.objects.filter(subtree_q(org.path, field="org__path"), status__in=ACTIVE_STATUSES,
-                                    stage__in=[Stage.PROBATIONARY, Stage.FULL])
-              .values("org_id").annotate(n=Count("id"), full=Count("id", filter=Q(stage=Stage.FULL))))
-    by_org = {row["org_id"]: row for row in counts}
-    seats = committee_seat_counts(org)
-    out = []
-    for b in branches:
-        row = by_org.get(b.id, {"n": 0, "full": 0})
-        warnings = rules.size_warnings(org_kind=b.kind, on_rolls=row["n"], full=row["full"],
-                                       committee_seats=seats.get(b.id, 0))
-        out.append(OrgSize(org=b, on_rolls=row["n"], full=row["full"], committee_seats=seats.get(b.id, 0),
-                           warnings=warnings))
+
+def committee_min_many(orgs: list[Org]) -> dict[int, int]:
+    """R-COMMITTEE-100 ⚙: the threshold in force for each org: the nearest org at or above it with its own
+    setting, else 100. One query."""
+    from .models import SizeSettings
+
+    paths = {p for o in orgs for p in _ancestor_paths(o.path)}
+    own = dict(SizeSettings.objects.filter(org__path__in=paths).values_list("org__path", "committee_min_members"))
+    out = {}
+    for o in orgs:
+        found = next((own[p] for p in reversed(_ancestor_paths(o.path)) if p in own), None)
+        out[o.id] = rules.BASE_COMMITTEE_MIN_MEMBERS if found is None else found
     return out
 
 
+def size_report(org: Org, *, kinds=(Org.Kind.BRANCH, Org.Kind.GENERAL_BRANCH)) -> list[OrgSize]:
+    """Every branch and general branch under org (org included) with its counts and warnings: R-BRANCH-50,
+    R-BRANCH-3, R-COMMITTEE-7, R-GENERAL-50, R-COMMITTEE-100. A 党总支 counts the members of its whole subtree.
+    4 queries, whatever the size."""
+    from dangjian.elections.selectors import committee_seat_counts
+
+    orgs = list(Org.objects.filter(subtree_q(org.path), kind__in=kinds, is_active=True).order_by("path"))
+    counts = (Member.objects.filter(subtree_q(org.path, field="org__path"), status__in=ACTIVE_STATUSES,
+                                    stage__in=[Stage.PROBATIONARY, Stage.FULL])
+              .values("org__path").annotate(n=Count("id"), full=Count("id", filter=Q(stage=Stage.FULL))))
+    by_path = {row["org__path"]: row for row in counts}
+    seats = committee_seat_counts(org)
+    thresholds = committee_min_many(orgs)
+    out = []
+    for o in orgs:
+        if o.kind == Org.Kind.BRANCH:
+            row = by_path.get(o.path, {"n": 0, "full": 0})
+            n, full = row["n"], row["full"]
+        else:
+            rows = [r for p, r in by_path.items() if p.startswith(o.path)]
+            n, full = sum(r["n"] for r in rows), sum(r["full"] for r in rows)
+        warnings = rules.org_warnings(org_kind=o.kind, on_rolls=n, full=full, committee_seats=seats.get(o.id, 0),
+                                      committee_min=thresholds[o.id])
+        out.append(OrgSize(org=o, on_rolls=n, full=full, committee_seats=seats.get(o.id, 0), warnings=warnings))
+    return out
+
+
+def org_size(org: Org) -> OrgSize:
+    """One org's counts and warnings (the org page and the committee page); a 党委 gets none."""
+    if org.kind == Org.Kind.COMMITTEE:
+        return OrgSize(org=org, on_rolls=0, full=0, committee_seats=0, warnings=[])
+    return next((s for s in size_report(org) if s.org.id == org.id),
+                OrgSize(org=org, on_rolls=0, full=0, committee_seats=0, warnings=[]))
+
+
 def size_warnings(*, actor, org: Org) -> list[OrgSize]:
-    """The branches under org that have at least one size warning (the selector pages and home_cards use)."""
+    """The branches and general branches under org with at least one size warning (pages, API, home_cards)."""
     org = standards_org_get(actor=actor, org_id=org.id)
     return [s for s in size_report(org) if s.warnings]
 

@@ -266,3 +266,25 @@ def designation_review(*, actor, designation: ModelDesignation, outcome: str, re
     audit(actor=actor, verb="standards.model_review", target=designation, org=org, before={"state": before},
           after={"state": new_state, "outcome": outcome, "note": review.note})
     return review
+
+
+# --- size settings (R-COMMITTEE-100 ⚙) ---------------------------------------------------------------
+
+@transaction.atomic
+def size_settings_set(*, actor, org: Org, committee_min_members: int):
+    """A 党委 sets its own R-COMMITTEE-100 threshold for the orgs below it (default 100)."""
+    from .models import SizeSettings
+
+    require(actor, "standards.edit", org)
+    if org.kind != Org.Kind.COMMITTEE:
+        raise DomainError("只有党委可以设置设立基层党委的人数标准", rule="R-COMMITTEE-100", field="committee_min_members")
+    rules.check_committee_min(committee_min_members)
+    row = SizeSettings.objects.select_for_update().filter(org=org).first()
+    before = {"committee_min_members": row.committee_min_members} if row else None
+    if row is None:
+        row = SizeSettings(org=org)
+    row.committee_min_members, row.updated_by = committee_min_members, actor
+    row.save()
+    audit(actor=actor, verb="standards.size_settings", target=row, org=org, before=before,
+          after={"committee_min_members": committee_min_members})
+    return row

@@ -12,6 +12,7 @@ urlpatterns = [
     path("org/<int:org_id>/coverage/", views.coverage, name="coverage"),
     path("org/<int:org_id>/checklists/", views.checklists, name="checklists"),
     path("org/<int:org_id>/warnings/", views.size_warnings, name="warnings"),
+    path("org/<int:org_id>/warnings/settings/", views.size_settings, name="size_settings"),
     path("org/<int:org_id>/venues/", views_venues.venues, name="venues"),
     path("org/<int:org_id>/models/", views_venues.models, name="models"),
     path("checklists/<int:standard_checklist_id>/", views.checklist_detail, name="checklist"),

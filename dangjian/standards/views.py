@@ -16,7 +16,7 @@ from dangjian.core.shell import redirect_to_current_org
 from dangjian.core.xlsx import build_workbook, xlsx_response
 
 from . import rules, selectors, services
-from .forms import ChecklistForm, EvidenceForm, VerdictForm
+from .forms import ChecklistForm, EvidenceForm, SizeSettingsForm, VerdictForm
 
 
 def _home(request, name: str):
@@ -209,12 +209,39 @@ def evidence_file(request, evidence_id: int):
 
 # --- size warnings ---------------------------------------------------------------------------------
 
-@login_required
-def size_warnings(request, org_id: int):
-    org = selectors.standards_org_get(actor=request.user, org_id=org_id)
+def _warnings_page(request, org, *, settings_form=None, status=200):
     rows = selectors.size_warnings(actor=request.user, org=org)
     counts = {}
     for s in rows:
         for w in s.warnings:
             counts[w.rule] = counts.get(w.rule, 0) + 1
-    return render(request, "standards/warnings.html", {"org": org, "rows": rows, "counts": counts})
+    committee_min = selectors.committee_min_many([org])[org.id]
+    return render(request, "standards/warnings.html", {
+        "org": org, "rows": rows, "counts": counts, "committee_min": committee_min,
+        "can_settings": org.kind == "committee" and can(request.user, "standards.edit", org),
+        "settings_form": settings_form or SizeSettingsForm(initial={"committee_min_members": committee_min})},
+        status=status)
+
+
+@login_required
+def size_warnings(request, org_id: int):
+    org = selectors.standards_org_get(actor=request.user, org_id=org_id)
+    return _warnings_page(request, org)
+
+
+@login_required
+@require_POST
+def size_settings(request, org_id: int):
+    """R-COMMITTEE-100 ⚙: a 党委's own threshold for setting up a 基层党委."""
+    org = selectors.standards_org_get(actor=request.user, org_id=org_id, perm="standards.edit")
+    form = SizeSettingsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.size_settings_set(actor=request.user, org=org,
+                                       committee_min_members=form.cleaned_data["committee_min_members"])
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, "已保存")
+            return redirect("standards:warnings", org_id=org.id)
+    return _warnings_page(request, org, settings_form=form, status=400)

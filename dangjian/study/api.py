@@ -46,12 +46,12 @@ class MaterialDetailOut(MaterialOut):
     my_seconds: int | None = None
 
 
-class ProgressIn(Schema):
+class StudyProgressIn(Schema):
     material_id: int
     seconds: int = Field(ge=0, le=10 ** 7)
 
 
-class ProgressOut(Schema):
+class StudyProgressOut(Schema):
     material_id: int
     seconds: int
     duration_seconds: int
@@ -119,7 +119,7 @@ class CourseOut(Schema):
     location: str
 
 
-class AttendanceIn(Schema):
+class StudyAttendanceIn(Schema):
     member_ids: list[int] = Field(max_length=1000)
     hours: Decimal | None = Field(None, max_digits=6, decimal_places=1)
     certificate_no: str = Field("", max_length=100)
@@ -174,7 +174,7 @@ class CreditReverseIn(Schema):
     reason: str = Field(max_length=400)
 
 
-class ListParams(Schema):
+class StudyListParams(Schema):
     org: int | None = None
     series: str = ""
     kind: str = ""
@@ -228,7 +228,7 @@ def material_create(request, payload: MaterialIn):
 
 
 @router.get("/study/materials", response={200: Page[MaterialOut], 404: Detail})
-def material_list(request, params: Query[ListParams]):
+def material_list(request, params: Query[StudyListParams]):
     """Managers: published in or above their orgs. Members: published to them (their branch and above)."""
     member = _member_only(request.user)
     if params.org is None and member is not None:
@@ -252,7 +252,7 @@ def material_detail(request, material_id: int):
     return {**_material(material), "body": material.body, "my_seconds": mine.seconds if mine else None}
 
 
-@router.post("/study/materials/{material_id}/open", response={200: ProgressOut, **ERRORS})
+@router.post("/study/materials/{material_id}/open", response={200: StudyProgressOut, **ERRORS})
 def material_open(request, material_id: int):
     """The member starts reading: the study clock starts now (progress is checked against it)."""
     member = services.acting_member(request.user)
@@ -267,8 +267,8 @@ def _progress(member, material, progress, credited) -> dict:
             "hours": selectors.member_hours(member, year=timezone.localdate().year)["hours"]}
 
 
-@router.post("/study/progress", response={200: ProgressOut, **ERRORS})
-def progress_report(request, payload: ProgressIn):
+@router.post("/study/progress", response={200: StudyProgressOut, **ERRORS})
+def progress_report(request, payload: StudyProgressIn):
     """`seconds`: how far the logged-in member has studied the material in all. Capped at its length,
     never credited twice, refused when faster than real time since it was opened or last reported."""
     member = services.acting_member(request.user)
@@ -321,7 +321,7 @@ def course_list(request, org: int | None = None, year: int | None = Query(None, 
 
 
 @router.post("/study/courses/{course_id}/attendance", response={201: dict, **ERRORS})
-def course_attendance(request, course_id: int, payload: AttendanceIn):
+def course_attendance(request, course_id: int, payload: StudyAttendanceIn):
     course = selectors.course_get(actor=request.user, course_id=course_id)
     members = [member_get(actor=request.user, member_id=i) for i in dict.fromkeys(payload.member_ids)]
     rows = services.course_attendance_record(actor=request.user, course=course, members=members,
@@ -369,3 +369,36 @@ def quiz_submit(request, quiz_id: int, payload: SubmitIn):
     """Auto-graded; a second submission is 409, one after the deadline 400."""
     quiz = selectors.quiz_get(actor=request.user, quiz_id=quiz_id)
     return _attempt(services.quiz_submit(actor=request.user, quiz=quiz, answers=payload.answers))
+
+
+# --- New secretaries' training (R-STUDY-56) ------------------------------------------------------
+
+class SecretaryParams(Schema):
+    org: int
+    status: str = Field("untrained", pattern="^(|untrained|overdue|pending|late|on_time)$")
+    page: int = Field(1, ge=1)
+    page_size: int = Field(50, ge=1, le=200)
+
+
+class SecretaryRow(Schema):
+    org_id: int
+    org_name: str
+    member_id: int
+    name: str
+    took_office_on: date
+    deadline: date
+    trained_on: date | None
+    course_title: str
+    status: str
+    status_label: str
+    days_left: int
+
+
+@router.get("/study/secretary-training", response={200: Page[SecretaryRow], 404: Detail})
+def secretary_training(request, params: Query[SecretaryParams]):
+    """Current secretaries under org and their training within half a year of taking office (R-STUDY-56).
+    ?status=untrained (default: pending + overdue), overdue, pending, late, on_time, or empty for all."""
+    org = org_get_visible(actor=request.user, org_id=params.org)
+    rows = selectors.secretary_training(actor=request.user, org=org, status=params.status)
+    start = (params.page - 1) * params.page_size
+    return {"items": rows[start:start + params.page_size], "count": len(rows)}

@@ -106,3 +106,30 @@ def quiz_grade(*, key: dict[int, list[int]], answers: dict[int, list[int]]) -> t
 
 def quiz_passed(*, score: Decimal, pass_score: Decimal) -> bool:
     return score >= pass_score  # the pass mark itself passes
+
+
+# --- New secretaries (R-STUDY-56: "New secretaries are trained within half a year of taking office") -----------
+
+NEW_SECRETARY_MONTHS = 6  # R-STUDY-56: within half a year (6 calendar months) of taking office
+# Decision: a 党校培训 or 集中轮训 course counts as the training; a 专题辅导 lecture alone does not. The course must end
+# on or after the day the secretary took office (training for the office, not before it).
+NEW_SECRETARY_COURSE_KINDS = ("party_school", "concentrated")
+ON_TIME, LATE, PENDING, OVERDUE = "on_time", "late", "pending", "overdue"
+SECRETARY_STATUS_LABELS = {ON_TIME: "已按期培训", LATE: "逾期后培训", PENDING: "待培训", OVERDUE: "逾期未培训"}
+
+
+def new_secretary_deadline(took_office_on: date) -> date:
+    """R-STUDY-56: the last day of the half year: the same date 6 months later (end of month when it has no such
+    day: taking office on 31 Aug gives 28/29 Feb)."""
+    from dateutil.relativedelta import relativedelta
+
+    return took_office_on + relativedelta(months=NEW_SECRETARY_MONTHS)
+
+
+def new_secretary_status(*, took_office_on: date, trained_on: date | None, today: date) -> str:
+    """Trained on or before the deadline: on time; after it: late. Not trained: pending through the deadline day,
+    overdue from the next day."""
+    deadline = new_secretary_deadline(took_office_on)
+    if trained_on is not None:
+        return ON_TIME if trained_on <= deadline else LATE
+    return OVERDUE if today > deadline else PENDING

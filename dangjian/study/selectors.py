@@ -259,10 +259,74 @@ def my_study(member: Member, *, year: int | None = None) -> dict:
                             .filter(course__starts_on__year=year))}
 
 
+# --- New secretaries' training (R-STUDY-56) -------------------------------------------------------
+
+SECRETARY_FILTERS = {"": None, "untrained": (rules.PENDING, rules.OVERDUE), "overdue": (rules.OVERDUE,),
+                     "pending": (rules.PENDING,), "late": (rules.LATE,), "on_time": (rules.ON_TIME,)}
+
+
+def _took_office(committee) -> date:
+    return committee.took_office_on or committee.elected_on
+
+
+def secretary_training(*, actor, org: Org, status: str = "", on: date | None = None) -> list[dict]:
+    """Every current secretary of an org under org (the 书记 seat of its current 班子, from elections) with the day
+    they took office, the deadline of R-STUDY-56 and their first qualifying training since. A secretary re-elected
+    without a break counts from the first term they took office in. 3 queries."""
+    from dangjian.elections.models import CommitteeSeat
+
+    org = org_get_visible(actor=actor, org_id=org.id)
+    on = on or today()
+    seats = (CommitteeSeat.objects.filter(subtree_q(org.path, field="committee__org__path"), duty="secretary",
+                                          committee__org__is_active=True)
+             .select_related("committee", "committee__org", "member")
+             .order_by("committee__org__path", "-committee__elected_on", "-committee_id"))
+    by_org: dict[int, list] = {}
+    for seat in seats:
+        by_org.setdefault(seat.committee.org_id, []).append(seat)
+    current = []
+    for history in by_org.values():
+        if not history[0].committee.is_current:
+            continue
+        member_id, took_office = history[0].member_id, _took_office(history[0].committee)
+        for older in history[1:]:  # the same secretary in the terms just before: counted from the first of them
+            if older.member_id != member_id:
+                break
+            took_office = _took_office(older.committee)
+        current.append((history[0], took_office))
+    trainings: dict[int, list] = {}
+    for member_id, ends_on, title in (CourseAttendance.objects
+                                      .filter(member_id__in=[s.member_id for s, _ in current],
+                                              course__kind__in=rules.NEW_SECRETARY_COURSE_KINDS)
+                                      .order_by("course__ends_on", "course_id")
+                                      .values_list("member_id", "course__ends_on", "course__title")):
+        trainings.setdefault(member_id, []).append((ends_on, title))
+    wanted = SECRETARY_FILTERS.get(status)
+    rows = []
+    for seat, took_office in current:
+        first = next(((d, t) for d, t in trainings.get(seat.member_id, []) if d >= took_office), None)
+        state = rules.new_secretary_status(took_office_on=took_office, trained_on=first[0] if first else None,
+                                           today=on)
+        if wanted and state not in wanted:
+            continue
+        deadline = rules.new_secretary_deadline(took_office)
+        rows.append({"org": seat.committee.org, "org_id": seat.committee.org_id, "org_name": seat.committee.org.name,
+                     "member": seat.member, "member_id": seat.member_id, "name": seat.member.name,
+                     "took_office_on": took_office, "deadline": deadline,
+                     "trained_on": first[0] if first else None, "course_title": first[1] if first else "",
+                     "status": state, "status_label": rules.SECRETARY_STATUS_LABELS[state],
+                     "days_left": (deadline - on).days, "days_over": max(0, (on - deadline).days)})
+    order = {rules.OVERDUE: 0, rules.PENDING: 1, rules.LATE: 2, rules.ON_TIME: 3}
+    rows.sort(key=lambda r: (order[r["status"]], r["deadline"], r["org"].path))
+    return rows
+
+
 def home_cards(*, actor, org: Org) -> list[dict]:
     if not in_scope(actor, org):
         return []
     year = today().year
     rows = hours_rows(actor=actor, org=org, year=year)
     unmet = sum(1 for r in rows if not r["met"] and not r["exempt"])
-    return [{"label": f"{year} 年学时未达标", "value": unmet, "icon": "ti-clock-hour-4"}]
+    overdue = len(secretary_training(actor=actor, org=org, status="overdue"))
+    return [{"label": f"{year} 年学时未达标", "value": unmet, "icon": "ti-clock-hour-4"},
+            {"label": "新任书记逾期未培训", "value": overdue, "icon": "ti-school"}]

@@ -20,4 +20,5 @@ urlpatterns = [
     path("hours/", views.hours, name="hours"),
     path("hours/export.xlsx", views.hours_export, name="hours_export"),
     path("hours/leader/<int:member_id>/", views.leader_toggle, name="leader_toggle"),
+    path("secretaries/", views.secretaries, name="secretaries"),
 ]

@@ -117,7 +117,10 @@ def me(request):
     member = member_of_user(request.user)
     if member is None:
         return render(request, "study/me.html", {"member": None})
-    return render(request, "study/me.html", selectors.my_study(member))
+    from dangjian.duties.selectors import led_groups  # a 党小组长 reaches the group's duty list from here
+
+    return render(request, "study/me.html", {**selectors.my_study(member),
+                                             "leads_group": led_groups(request.user).exists()})
 
 
 # --- Courses ----------------------------------------------------------------------------------
@@ -303,3 +306,22 @@ def leader_toggle(request, member_id: int):
         messages.error(request, exc.detail)
     return redirect(request.POST.get("back") if (request.POST.get("back") or "").startswith("/study/")
                     else reverse("study:hours"))
+
+
+# --- 新任书记培训 (R-STUDY-56) -------------------------------------------------------------------
+
+SECRETARY_STATUSES = [("untrained", "未培训（待培训与逾期）"), ("overdue", "逾期未培训"), ("pending", "待培训"),
+                      ("late", "逾期后培训"), ("on_time", "已按期培训"), ("", "全部")]
+
+
+@login_required
+def secretaries(request):
+    """Secretaries who took office and must be trained within half a year (R-STUDY-56); default: not yet trained."""
+    _need(request)
+    org = _org(request)
+    status = request.GET.get("status", "untrained")
+    status = status if status in dict(SECRETARY_STATUSES) else "untrained"
+    rows = selectors.secretary_training(actor=request.user, org=org, status=status)
+    return render(request, "study/secretaries.html", {
+        "org": org, "status": status, "statuses": SECRETARY_STATUSES, "query": _query(request),
+        "page": page_of(rows, request, per_page=50), "total": len(rows)})

@@ -33,7 +33,7 @@ class ItemOut(Schema):
     weight: Decimal
 
 
-class TemplateOut(Schema):
+class DutiesTemplateOut(Schema):
     id: int
     org_id: int
     year: int
@@ -94,7 +94,7 @@ def _detail(p) -> dict:
                                      "percent": r.percent, "note": r.note} for r in p.progress.all()]}
 
 
-@router.post("/duties/pledges", response={201: TemplateOut, **ERRORS})
+@router.post("/duties/pledges", response={201: DutiesTemplateOut, **ERRORS})
 def pledge_issue(request, payload: IssueIn):
     """Issue the year's 责任书 to the orgs under org_id (default: its direct children)."""
     org = org_get_visible(actor=request.user, org_id=payload.org_id)

@@ -112,7 +112,7 @@ class MethodOut(Schema):
     steps: list[str]
 
 
-class RecordIn(Schema):
+class DutiesRecognitionRecordIn(Schema):
     method_id: int
     org_id: int
     title: str = Field(max_length=200)
@@ -132,7 +132,7 @@ class StepOut(Schema):
     content: str
 
 
-class RecordOut(Schema):
+class DutiesRecognitionRecordOut(Schema):
     id: int
     method_id: int
     org_id: int
@@ -258,14 +258,14 @@ def method_create(request, payload: MethodIn):
     return 201, {"id": m.id, "org_id": m.org_id, "name": m.name, "steps": m.steps}
 
 
-@router.get("/duties/work-records", response={200: Page[RecordOut], 404: ERRORS[404]})
+@router.get("/duties/work-records", response={200: Page[DutiesRecognitionRecordOut], 404: ERRORS[404]})
 def record_list(request, params: Query[ListParams]):
     qs = selectors.work_record_list(actor=request.user, org=org_filter(request, params.org), year=params.year)
     return page(qs.prefetch_related("step_records"), params, _record)
 
 
-@router.post("/duties/work-records", response={201: RecordOut, **ERRORS})
-def record_create(request, payload: RecordIn):
+@router.post("/duties/work-records", response={201: DutiesRecognitionRecordOut, **ERRORS})
+def record_create(request, payload: DutiesRecognitionRecordIn):
     org = org_get_visible(actor=request.user, org_id=payload.org_id)
     method = selectors.work_methods_for(actor=request.user).filter(pk=payload.method_id).first()
     if method is None:
@@ -275,19 +275,19 @@ def record_create(request, payload: RecordIn):
     return 201, _record(selectors.work_record_get(actor=request.user, record_id=record.id))
 
 
-@router.get("/duties/work-records/{record_id}", response={200: RecordOut, 404: ERRORS[404]})
+@router.get("/duties/work-records/{record_id}", response={200: DutiesRecognitionRecordOut, 404: ERRORS[404]})
 def record_detail(request, record_id: int):
     return _record(selectors.work_record_get(actor=request.user, record_id=record_id))
 
 
-@router.post("/duties/work-records/{record_id}/steps", response={201: RecordOut, **ERRORS})
+@router.post("/duties/work-records/{record_id}/steps", response={201: DutiesRecognitionRecordOut, **ERRORS})
 def record_step(request, record_id: int, payload: StepIn):
     record = selectors.work_record_get(actor=request.user, record_id=record_id)
     services.work_step_record(actor=request.user, record=record, **payload.dict())
     return 201, _record(selectors.work_record_get(actor=request.user, record_id=record_id))
 
 
-@router.post("/duties/work-records/{record_id}/rate", response={200: RecordOut, **ERRORS})
+@router.post("/duties/work-records/{record_id}/rate", response={200: DutiesRecognitionRecordOut, **ERRORS})
 def record_rate(request, record_id: int, payload: RateIn):
     record = selectors.work_record_get(actor=request.user, record_id=record_id)
     services.work_record_rate(actor=request.user, record=record, rating=payload.rating)

@@ -51,7 +51,7 @@ class ReportIn(Schema):
     submitted_on: date | None = None
 
 
-class ReportOut(Schema):
+class DutiesReportOut(Schema):
     id: int
     scheme_id: int
     org_id: int
@@ -115,7 +115,7 @@ def scheme_results(request, scheme_id: int):
     return selectors.scheme_results(actor=request.user, scheme=scheme)
 
 
-@router.post("/duties/reports", response={201: ReportOut, **ERRORS})
+@router.post("/duties/reports", response={201: DutiesReportOut, **ERRORS})
 def report_submit(request, payload: ReportIn):
     scheme = selectors.scheme_get(actor=request.user, scheme_id=payload.scheme_id)
     org = org_get_visible(actor=request.user, org_id=payload.org_id)
@@ -125,7 +125,7 @@ def report_submit(request, payload: ReportIn):
     return 201, _report(report)
 
 
-@router.get("/duties/reports/{report_id}", response={200: ReportOut, 404: ERRORS[404]})
+@router.get("/duties/reports/{report_id}", response={200: DutiesReportOut, 404: ERRORS[404]})
 def report_detail(request, report_id: int):
     return _report(selectors.report_get(actor=request.user, report_id=report_id))
 

@@ -1,5 +1,7 @@
-"""{% load standards_tags %}{% size_warnings_badges org %}: R-BRANCH-50 / R-BRANCH-3 / R-COMMITTEE-7 badges of one
-branch, for the org page."""
+"""{% load standards_tags %}
+{% size_warnings_badges org %}: RULES §2 size badges of one org (R-BRANCH-50, R-BRANCH-3, R-COMMITTEE-7, R-GENERAL-50,
+R-COMMITTEE-100), for the org page; {% size_warnings_alert org %}: the same as an alert with details (committee page).
+Warnings, never refusals."""
 from django import template
 
 from dangjian.standards import selectors
@@ -9,7 +11,10 @@ register = template.Library()
 
 @register.inclusion_tag("standards/_partials/size_badges.html")
 def size_warnings_badges(org):
-    if org.kind != "branch":
-        return {"warnings": []}
-    row = next((s for s in selectors.size_report(org) if s.org.id == org.id), None)
-    return {"warnings": row.warnings if row else []}
+    return {"warnings": selectors.org_size(org).warnings}
+
+
+@register.inclusion_tag("standards/_partials/size_alert.html")
+def size_warnings_alert(org):
+    size = selectors.org_size(org)
+    return {"size": size, "warnings": size.warnings}

@@ -115,3 +115,44 @@ def test_only_branches_are_warned():
 
 def test_percent():
     assert (rules.percent(0, 0), rules.percent(1, 3), rules.percent(2, 3), rules.percent(8, 8)) == (0, 33, 67, 100)
+
+
+def upgrade(kind="branch", n=0, **kw):
+    return [w.rule for w in rules.upgrade_warnings(org_kind=kind, on_rolls=n, **kw)]
+
+
+@pytest.mark.parametrize("n,expected", [(0, []), (49, []), (50, ["R-GENERAL-50"]), (51, ["R-GENERAL-50"]),
+                                        (99, ["R-GENERAL-50"]), (100, ["R-COMMITTEE-100"]),
+                                        (101, ["R-COMMITTEE-100"])])
+def test_general_50_and_committee_100_for_a_branch(n, expected):
+    assert upgrade("branch", n) == expected
+
+
+@pytest.mark.parametrize("n,expected", [(49, []), (50, []), (99, []), (100, ["R-COMMITTEE-100"]),
+                                        (101, ["R-COMMITTEE-100"])])
+def test_committee_100_for_a_general_branch(n, expected):
+    assert upgrade("general_branch", n) == expected
+
+
+def test_a_committee_gets_no_upgrade_hint():
+    assert upgrade("committee", 5000) == []
+
+
+def test_committee_threshold_is_configurable():
+    assert upgrade("general_branch", 79, committee_min=80) == []
+    assert upgrade("general_branch", 80, committee_min=80) == ["R-COMMITTEE-100"]
+    assert upgrade("branch", 60, committee_min=80) == ["R-GENERAL-50"]
+    rules.check_committee_min(51)
+    rules.check_committee_min(1000)
+    for bad in (50, 1001, 0, "100", True, None):
+        with pytest.raises(DomainError) as exc:
+            rules.check_committee_min(bad)
+        assert exc.value.rule == "R-COMMITTEE-100"
+
+
+def test_org_warnings_are_the_branch_rules_then_the_upgrade_hints():
+    got = rules.org_warnings(org_kind="branch", on_rolls=51, full=2, committee_seats=0)
+    assert [w.rule for w in got] == ["R-BRANCH-50", "R-BRANCH-3", "R-GENERAL-50"]
+    assert "可经上级党组织批准设立党总支" in got[-1].detail
+    assert [w.rule for w in rules.org_warnings(org_kind="branch", on_rolls=50, full=50, committee_seats=5)] == \
+        ["R-GENERAL-50"]

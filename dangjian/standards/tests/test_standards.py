@@ -133,7 +133,7 @@ class SizeWarningTests(StandardsTestCase):
         make_members(self.branch_two, 2)                                       # below 3 full
         make_members(self.other_branch, 7)                                     # 7 full, no committee
         rows = {s.org.id: [w.rule for w in s.warnings] for s in selectors.size_warnings(actor=self.zhang, org=self.root)}
-        self.assertEqual(rows, {self.branch_one.id: ["R-BRANCH-50", "R-COMMITTEE-7"],
+        self.assertEqual(rows, {self.branch_one.id: ["R-BRANCH-50", "R-COMMITTEE-7", "R-GENERAL-50"],
                                 self.branch_two.id: ["R-BRANCH-3"], self.other_branch.id: ["R-COMMITTEE-7"]})
         members = list(self.other_branch.members.order_by("id")[:3])
         election_services.committee_record(actor=self.zhang, org=self.other_branch, elected_on=date(2024, 1, 1),
@@ -145,10 +145,11 @@ class SizeWarningTests(StandardsTestCase):
         self.assertContains(r, "R-BRANCH-50")
         self.assertContains(r, "R-BRANCH-3")
         r = self.api_as(self.li).get(f"/orgs/{self.branch_one.id}/size-warnings")
-        self.assertEqual([w["rule"] for w in r.json()["items"][0]["warnings"]], ["R-BRANCH-50", "R-COMMITTEE-7"])
+        self.assertEqual([w["rule"] for w in r.json()["items"][0]["warnings"]],
+                         ["R-BRANCH-50", "R-COMMITTEE-7", "R-GENERAL-50"])
         cards = {c["label"]: c["value"] for c in selectors.home_cards(actor=self.zhang, org=self.root)}
         self.assertEqual(cards["支部规模预警"], 2)
-        with self.assertNumQueries(3):
+        with self.assertNumQueries(4):
             selectors.size_report(self.root)
 
 
