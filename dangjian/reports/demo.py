@@ -54,9 +54,45 @@ def seed(ctx) -> None:
                     late=i == 3)
         ctx.log.append(f"  统计报表：“{task.title}”已逾期，{task.submissions.exclude(state='submitted').count()} "
                        f"个党支部未上报")
+    if not ReportTask.objects.filter(org=root, title=f"{today.year}年{SHEET_TASK}").exists():
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        task = services.report_task_issue_sheet(
+            actor=zhang, org=root, title=f"{today.year}年{SHEET_TASK}", deadline=today + timedelta(days=10),
+            instructions="下载本支部的表格（党员人数已预填），填写阵地情况后上传。", target=ReportTask.Target.BRANCHES,
+            upload=SimpleUploadedFile("阵地情况统计表.xlsx", _sheet_template()), fields_text=SHEET_FIELDS)
+        _answer(task, "绿博家苑第一党支部", {**prefill.prefill(task.fields, org=ctx.orgs["绿博家苑第一党支部"],
+                                                              year=today.year), "f2": 80, "f3": "党员之家"},
+                ctx, submit=True)
+        ctx.log.append(f"  统计报表：下发 Excel 表格“{task.title}”至 {task.submissions.count()} 个党支部")
     from .tasks import member_stats_rollup
 
     member_stats_rollup(today)
+
+
+SHEET_TASK = "党员活动阵地情况统计表"
+SHEET_FIELDS = "阵地面积（平方米）|小数\n阵地名称*|文本"
+
+
+def _sheet_template() -> bytes:
+    """A header-row template as offices make them: a title row, then 序号 / 填报单位 / the fields."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "阵地情况"
+    ws.append(["党员活动阵地情况统计表"])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append(["序号", "填报单位", "党员总数（含预备党员）", "阵地面积（平方米）", "阵地名称"])
+    ws.append([1])
+    for col, width in zip("ABCDE", (6, 28, 22, 18, 24)):
+        ws.column_dimensions[col].width = width
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
 
 
 def _answer(task, org_name, values, ctx, *, submit: bool, late: bool = False) -> None:

@@ -91,6 +91,10 @@ class ReportTask(models.Model):
         BRANCHES = "branches", "下属全部党支部"
         CHILDREN = "children", "直属下级党组织"
 
+    class Kind(models.TextChoices):
+        FORM = "form", "在线表单"
+        SHEET = "sheet", "Excel 表格"
+
     org = models.ForeignKey(Org, verbose_name="下发组织", on_delete=models.PROTECT, related_name="report_tasks")
     title = models.CharField("报表名称", max_length=100)
     instructions = models.TextField("填报说明", max_length=2000, blank=True)
@@ -98,6 +102,14 @@ class ReportTask(models.Model):
     deadline = models.DateField("截止日期")
     target = models.CharField("填报范围", max_length=10, choices=Target.choices, default=Target.BRANCHES)
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.OPEN)
+    # An Excel-sheet template (sheets.py): the file, its digest, and where its fields are
+    # ({"mode": "named"} or {"mode": "header", "sheet", "header_row", "org_col"}); each field then carries
+    # "name", "sheet" and "cell" (named) or "col" (header).
+    kind = models.CharField("模板类型", max_length=5, choices=Kind.choices, default=Kind.FORM)
+    template = models.FileField("Excel 模板", upload_to="reports/templates/%Y/%m/", blank=True, max_length=300)
+    template_name = models.CharField("模板文件名", max_length=200, blank=True)
+    template_sha256 = models.CharField(max_length=64, blank=True)
+    layout = models.JSONField("模板结构", default=dict, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -78,11 +78,7 @@ def task_progress(task: ReportTask, *, today: date | None = None) -> dict:
             "overdue": sum(1 for r in missing if r["overdue"])}
 
 
-def task_workbook(task: ReportTask, *, today: date | None = None):
-    """The merged result: one row per target org with its state and every field (submitted values;
-    drafts are shown as drafts, empty for orgs that have not started)."""
-    from dangjian.core.xlsx import build_workbook
-
+def _merged_rows(task: ReportTask, today: date | None):
     progress = task_progress(task, today=today)
     headers = ["序号", "填报组织", "状态", "上报时间"] + [f["label"] for f in task.fields]
     rows = []
@@ -90,9 +86,45 @@ def task_workbook(task: ReportTask, *, today: date | None = None):
         s = r["submission"]
         when = timezone.localtime(s.submitted_at).strftime("%Y-%m-%d %H:%M") if s.submitted_at else ""
         rows.append([n, s.org.name, r["label"], when] + [s.values.get(f["key"], "") for f in task.fields])
+    title = f"{task.title}（汇总，截止 {task.deadline:%Y-%m-%d}）"
+    return progress, title, headers, rows
+
+
+def task_workbook(task: ReportTask, *, today: date | None = None):
+    """The merged result: one row per target org with its state and every field (submitted values;
+    drafts are shown as drafts, empty for orgs that have not started)."""
+    from dangjian.core.xlsx import build_workbook
+
+    _progress, title, headers, rows = _merged_rows(task, today)
     widths = [6, 28, 10, 17] + [max(10, min(30, len(f["label"]) * 2 + 2)) for f in task.fields]
-    return build_workbook(title=f"{task.title}（汇总，截止 {task.deadline:%Y-%m-%d}）", headers=headers, rows=rows,
-                          widths=widths, sheet_title="汇总")
+    return build_workbook(title=title, headers=headers, rows=rows, widths=widths, sheet_title="汇总")
+
+
+def task_workbook_bytes(task: ReportTask, *, today: date | None = None) -> bytes:
+    """The merged workbook's bytes: for an Excel-sheet task, the template filled per submitted org plus the
+    汇总 sheet (sheets.merged); for a form task, the 汇总 sheet alone."""
+    import io
+
+    if task.kind == ReportTask.Kind.SHEET and task.template:
+        from . import sheets
+
+        progress, title, headers, rows = _merged_rows(task, today)
+        submitted = [r["submission"] for r in progress["rows"] if r["submission"].state == SUBMITTED]
+        return sheets.merged(task, title=title, headers=headers, rows=rows, submissions=submitted)
+    buf = io.BytesIO()
+    task_workbook(task, today=today).save(buf)
+    return buf.getvalue()
+
+
+def submission_sheet(sub: ReportSubmission) -> bytes:
+    """The task's template pre-filled for this org: its saved values, or our data where a field maps (a
+    submission not started yet), like the online form."""
+    from . import prefill, sheets
+
+    values = dict(sub.values)
+    if sub.state == ReportSubmission.State.PENDING:
+        values = {**prefill.prefill(sub.task.fields, org=sub.org, year=sub.task.deadline.year), **values}
+    return sheets.filled(sub.task, org=sub.org, values=values)
 
 
 # --- Ledger jobs ----------------------------------------------------------------------------------------

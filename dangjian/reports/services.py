@@ -176,11 +176,8 @@ def _targets(org: Org, target: str):
     return below.filter(kind=Org.Kind.BRANCH)
 
 
-@transaction.atomic
-def report_task_issue(*, actor, org: Org, title: str, instructions: str, fields_text: str, deadline: date,
-                      target: str, today: date | None = None) -> ReportTask:
-    """R-REPORT-ISSUE: a committee (not a branch) issues a form to the orgs below it, due on `deadline`
-    (today or later). One submission row per target org; their secretaries get a notification."""
+def _check_issue(*, actor, org: Org, title: str, deadline: date, target: str, today: date | None) -> tuple[str, list]:
+    """R-REPORT-ISSUE: a committee (not a branch) issues to the orgs below it, due today or later."""
     require(actor, "reports.edit", org)
     today = today or timezone.localdate()
     title = (title or "").strip()
@@ -192,18 +189,53 @@ def report_task_issue(*, actor, org: Org, title: str, instructions: str, fields_
         raise DomainError("填报范围不正确", field="target", rule="R-REPORT-ISSUE")
     if deadline is None or deadline < today:
         raise DomainError("截止日期不能早于今天", field="deadline", rule="R-REPORT-ISSUE")
-    fields = rules.parse_field_lines(fields_text, sources=prefill.available())
     targets = list(_targets(org, target).order_by("path"))
     if not targets:
         raise DomainError("该组织下没有可填报的下级组织", field="target", rule="R-REPORT-ISSUE")
+    return title, targets
+
+
+def _issue(*, actor, org: Org, title: str, instructions: str, deadline: date, target: str, fields: list,
+           targets: list, audit_extra: dict | None = None, **extra) -> ReportTask:
     task = ReportTask.objects.create(org=org, title=title, instructions=(instructions or "").strip()[:2000],
-                                     fields=fields, deadline=deadline, target=target, created_by=actor)
+                                     fields=fields, deadline=deadline, target=target, created_by=actor, **extra)
     ReportSubmission.objects.bulk_create([ReportSubmission(task=task, org=t, region_id=t.region_id)
                                           for t in targets])
     audit(actor=actor, verb="reports.task_issue", target=task, org=org,
-          after={"title": title, "deadline": deadline, "targets": len(targets), "fields": len(fields)})
+          after={"title": title, "deadline": deadline, "targets": len(targets), "fields": len(fields),
+                 **(audit_extra or {})})
     _notify_targets(task, targets)
     return task
+
+
+@transaction.atomic
+def report_task_issue(*, actor, org: Org, title: str, instructions: str, fields_text: str, deadline: date,
+                      target: str, today: date | None = None) -> ReportTask:
+    """R-REPORT-ISSUE: a committee (not a branch) issues a form to the orgs below it, due on `deadline`
+    (today or later). One submission row per target org; their secretaries get a notification."""
+    title, targets = _check_issue(actor=actor, org=org, title=title, deadline=deadline, target=target, today=today)
+    fields = rules.parse_field_lines(fields_text, sources=prefill.available())
+    return _issue(actor=actor, org=org, title=title, instructions=instructions, deadline=deadline, target=target,
+                  fields=fields, targets=targets)
+
+
+@transaction.atomic
+def report_task_issue_sheet(*, actor, org: Org, title: str, instructions: str, deadline: date, target: str,
+                            upload, fields_text: str = "", today: date | None = None) -> ReportTask:
+    """R-REPORT-SHEET: the same, with an uploaded .xlsx as the template (named cells or a header row; see
+    sheets.py). Everything is checked before the file is stored; a bad file writes nothing."""
+    from . import sheets
+
+    title, targets = _check_issue(actor=actor, org=org, title=title, deadline=deadline, target=target, today=today)
+    data, name = sheets.read_upload(upload)
+    layout, fields = sheets.parse_template(data, name, fields_text, sources=prefill.available())
+    digest = sheets.sha256(data)
+    task = ReportTask(kind=ReportTask.Kind.SHEET, template_name=name, template_sha256=digest, layout=layout)
+    task.template.save(f"{digest[:16]}.xlsx", ContentFile(data), save=False)
+    return _issue(actor=actor, org=org, title=title, instructions=instructions, deadline=deadline, target=target,
+                  fields=fields, targets=targets, kind=task.kind, template=task.template.name, template_name=name,
+                  template_sha256=digest, layout=layout,
+                  audit_extra={"kind": "sheet", "template": name, "sha256": digest, "mode": layout["mode"]})
 
 
 def _notify_targets(task: ReportTask, targets: list[Org]) -> None:
@@ -223,7 +255,8 @@ def _notify_targets(task: ReportTask, targets: list[Org]) -> None:
 
 
 @transaction.atomic
-def report_submission_save(*, actor, submission: ReportSubmission, data: dict, submit: bool) -> ReportSubmission:
+def report_submission_save(*, actor, submission: ReportSubmission, data: dict, submit: bool,
+                           upload: dict | None = None) -> ReportSubmission:
     """Save (draft) or submit an org's answers. Submitting checks required fields; a closed task refuses
     both. Nothing is written when any value is invalid (FieldErrors-like DomainError on the first)."""
     submission = ReportSubmission.objects.select_for_update().select_related("task", "org").get(pk=submission.pk)
@@ -243,10 +276,30 @@ def report_submission_save(*, actor, submission: ReportSubmission, data: dict, s
     elif submission.state != ReportSubmission.State.SUBMITTED:
         submission.state = ReportSubmission.State.DRAFT
     submission.save()
+    after = {"state": submission.state, "values": values}
+    if upload:
+        after["upload"] = upload
     audit(actor=actor, verb="reports.submission_submit" if submit else "reports.submission_save",
-          target=submission, org=submission.org, before=before,
-          after={"state": submission.state, "values": values})
+          target=submission, org=submission.org, before=before, after=after)
     return submission
+
+
+def report_submission_upload(*, actor, submission: ReportSubmission, upload, submit: bool) -> ReportSubmission:
+    """R-REPORT-SHEET: an org's filled-in sheet. The file is read and checked first (same template, this task
+    and org, no formulas, bounded size), then its values go through report_submission_save (typed, required
+    fields on submit, closed tasks refused): any error writes nothing."""
+    from . import sheets
+
+    require(actor, "reports.edit", submission.org)
+    task = submission.task
+    if task.kind != ReportTask.Kind.SHEET:
+        raise DomainError("该报表任务没有 Excel 模板，请在线填写", field="file", rule="R-REPORT-SHEET")
+    if task.state == ReportTask.State.CLOSED:
+        raise DomainError("该报表任务已截止关闭，不能再填报", rule="R-REPORT-DEADLINE")
+    data, name = sheets.read_upload(upload)
+    values = sheets.read_values(task, org=submission.org, data=data, filename=name)
+    return report_submission_save(actor=actor, submission=submission, data=values, submit=submit,
+                                  upload={"file": name, "sha256": sheets.sha256(data)})
 
 
 @transaction.atomic

@@ -20,7 +20,10 @@ urlpatterns = [
     path("tasks/<int:report_task_id>/", views_tasks.task_detail, name="task_detail"),
     path("tasks/<int:report_task_id>/export/", views_tasks.task_export, name="task_export"),
     path("tasks/<int:report_task_id>/close/", views_tasks.task_close, name="task_close"),
+    path("tasks/<int:report_task_id>/template/", views_tasks.task_template, name="task_template"),
     path("submissions/<int:report_submission_id>/", views_tasks.submission, name="submission"),
+    path("submissions/<int:report_submission_id>/sheet/", views_tasks.submission_sheet, name="submission_sheet"),
+    path("submissions/<int:report_submission_id>/upload/", views_tasks.submission_upload, name="submission_upload"),
     path("jobs/", views_tasks.jobs, name="jobs"),
     path("jobs/rollup/", views_tasks.jobs_rollup, name="jobs_rollup"),
 ]

@@ -12,7 +12,7 @@ from dangjian.core.forms import apply_domain_error
 from dangjian.core.xlsx import xlsx_response
 
 from . import prefill, rules, selectors_tasks, services
-from .forms import EXAMPLE, SubmissionForm, TaskForm
+from .forms import EXAMPLE, SheetUploadForm, SubmissionForm, TaskForm
 from .models import ReportSubmission, ReportTask
 from .views import bad_request, org_from
 
@@ -35,13 +35,18 @@ def task_list(request):
 @require_http_methods(["GET", "POST"])
 def task_new(request):
     org = org_from(request, perm="reports.edit")
-    form = TaskForm(request.POST or None, initial={"fields_text": EXAMPLE, "target": ReportTask.Target.BRANCHES})
+    form = TaskForm(request.POST or None, request.FILES or None,
+                    initial={"fields_text": EXAMPLE, "target": ReportTask.Target.BRANCHES})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
+        common = {"actor": request.user, "org": org, "title": d["title"], "instructions": d["instructions"],
+                  "deadline": d["deadline"], "target": d["target"]}
         try:
-            task = services.report_task_issue(actor=request.user, org=org, title=d["title"],
-                                              instructions=d["instructions"], fields_text=d["fields_text"],
-                                              deadline=d["deadline"], target=d["target"])
+            if d["kind"] == ReportTask.Kind.SHEET:
+                task = services.report_task_issue_sheet(**common, upload=d["template"],
+                                                        fields_text=d["fields_text"])
+            else:
+                task = services.report_task_issue(**common, fields_text=d["fields_text"])
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
@@ -70,7 +75,32 @@ def task_export(request, report_task_id: int):
     task = selectors_tasks.task_get(actor=request.user, task_id=report_task_id)
     if not can(request.user, "reports.export", task.org):
         raise PermissionDenied("您没有导出该报表的权限")
+    if task.kind == ReportTask.Kind.SHEET:
+        return _xlsx(selectors_tasks.task_workbook_bytes(task), f"{task.title}_汇总.xlsx")
     return xlsx_response(selectors_tasks.task_workbook(task), f"{task.title}_汇总.xlsx")
+
+
+@login_required
+@require_GET
+def task_template(request, report_task_id: int):
+    """The committee's own template as uploaded (sheet tasks)."""
+    from django.http import Http404
+
+    task = selectors_tasks.task_get(actor=request.user, task_id=report_task_id)
+    if task.kind != ReportTask.Kind.SHEET or not task.template:
+        raise Http404
+    return _xlsx(task.template.open("rb").read(), task.template_name or f"{task.title}.xlsx")
+
+
+def _xlsx(content: bytes, filename: str):
+    from django.http import HttpResponse
+    from django.utils.encoding import escape_uri_path
+
+    from dangjian.core.xlsx import XLSX_TYPE
+
+    response = HttpResponse(content, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(filename)}"
+    return response
 
 
 @login_required
@@ -104,7 +134,8 @@ def submission(request, report_submission_id: int):
         except DomainError as exc:
             apply_domain_error(form, exc)
             return render(request, "reports/submission.html",
-                          {"sub": sub, "task": task, "form": form, "editable": editable}, status=400)
+                          {"sub": sub, "task": task, "form": form, "editable": editable,
+                           "upload_form": SheetUploadForm()}, status=400)
         messages.success(request, "已上报" if submit else "已暂存")
         return redirect("reports:submission", report_submission_id=sub.pk)
     initial = dict(sub.values)
@@ -116,7 +147,48 @@ def submission(request, report_submission_id: int):
             field.disabled = True
     status = selectors_tasks.submission_status(sub, timezone.localdate())
     return render(request, "reports/submission.html",
-                  {"sub": sub, "task": task, "form": form, "editable": editable, "status": status})
+                  {"sub": sub, "task": task, "form": form, "editable": editable, "status": status,
+                   "upload_form": SheetUploadForm()})
+
+
+@login_required
+@require_GET
+def submission_sheet(request, report_submission_id: int):
+    """The task's Excel template pre-filled for this org (our data where a field maps, or its saved values)."""
+    from django.http import Http404
+
+    sub = selectors_tasks.submission_get(actor=request.user, submission_id=report_submission_id)
+    if sub.task.kind != ReportTask.Kind.SHEET or not sub.task.template:
+        raise Http404
+    return _xlsx(selectors_tasks.submission_sheet(sub), f"{sub.task.title}_{sub.org.name}.xlsx")
+
+
+@login_required
+@require_POST
+def submission_upload(request, report_submission_id: int):
+    """An org uploads its filled-in sheet: checked, then saved (暂存) or submitted (上报); errors write nothing."""
+    sub = selectors_tasks.submission_get(actor=request.user, submission_id=report_submission_id)
+    task = sub.task
+    if not services.can_fill(request.user, sub):
+        raise PermissionDenied("您没有填报该报表的权限")
+    upload_form = SheetUploadForm(request.POST, request.FILES)
+    submit = request.POST.get("action") == "submit"
+    if upload_form.is_valid():
+        try:
+            services.report_submission_upload(actor=request.user, submission=sub,
+                                              upload=upload_form.cleaned_data["file"], submit=submit)
+        except DomainError as exc:
+            upload_form.add_error("file", exc.detail)
+        else:
+            messages.success(request, "已从 Excel 表格读取并上报" if submit else "已从 Excel 表格读取并暂存")
+            return redirect("reports:submission", report_submission_id=sub.pk)
+    sub.refresh_from_db()
+    form = SubmissionForm(initial=dict(sub.values), fields=task.fields)
+    editable = task.state == ReportTask.State.OPEN
+    status = selectors_tasks.submission_status(sub, timezone.localdate())
+    return render(request, "reports/submission.html",
+                  {"sub": sub, "task": task, "form": form, "editable": editable, "status": status,
+                   "upload_form": upload_form}, status=400)
 
 
 # --- Scheduler ------------------------------------------------------------------------------------------
