@@ -6,17 +6,11 @@ from django.db.models import Q
 from dangjian.members.models import Member
 from dangjian.orgs.models import Org
 
+from dangjian.core.ledger import AppendOnly
+
 from . import rules
 
 USER = settings.AUTH_USER_MODEL
-
-
-class LedgerQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError("台账只能追加，不能修改；更正请登记冲销记录")
-
-    def delete(self):
-        raise TypeError("台账只能追加，不能删除；更正请登记冲销记录")
 
 
 class CareSettings(models.Model):
@@ -136,7 +130,7 @@ class Fund(models.Model):
         return self.name
 
 
-class FundLedger(models.Model):
+class FundLedger(AppendOnly):
     """One entry of a fund: income (+), disbursement (−) or a reversal. Append-only; seq is per fund."""
 
     class Kind(models.TextChoices):
@@ -173,8 +167,6 @@ class FundLedger(models.Model):
     created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = LedgerQuerySet.as_manager()
-
     class Meta:
         verbose_name = verbose_name_plural = "基金台账"
         ordering = ["fund_id", "seq"]
@@ -186,15 +178,6 @@ class FundLedger(models.Model):
 
     def __str__(self):
         return f"{self.fund} #{self.seq} {self.amount}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise TypeError("台账只能追加，不能修改；更正请登记冲销记录")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("台账只能追加，不能删除；更正请登记冲销记录")
-
 
 class CareVisit(models.Model):
     """A visit record (慰问): who was visited, by whom, what was given; money may come from a fund."""

@@ -6,32 +6,9 @@ from django.db.models import Q
 from dangjian.members.models import Member
 from dangjian.orgs.models import Org
 
+from dangjian.core.ledger import AppendOnly
+
 from . import rules
-
-
-class LedgerQuerySet(models.QuerySet):
-    """Ledgers are append-only (DESIGN rule 5): no bulk update or delete through the ORM."""
-
-    def update(self, **kwargs):
-        raise TypeError("台账只能追加，不能修改；更正请登记冲销记录")
-
-    def delete(self):
-        raise TypeError("台账只能追加，不能删除；更正请登记冲销记录")
-
-
-class AppendOnly(models.Model):
-    objects = LedgerQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise TypeError("台账只能追加，不能修改；更正请登记冲销记录")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("台账只能追加，不能删除；更正请登记冲销记录")
 
 
 class DuesPolicy(models.Model):

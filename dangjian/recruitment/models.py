@@ -2,6 +2,7 @@
 from django.conf import settings
 from django.db import models
 
+from dangjian.core.ledger import AppendOnly
 from dangjian.members.models import Member
 
 from .steps import STEP_CHOICES
@@ -47,11 +48,7 @@ class RecruitmentRecord(models.Model):
         return f"{self.member.name}的发展档案"
 
 
-class AppendOnly(Exception):
-    pass
-
-
-class StepRecord(models.Model):
+class StepRecord(AppendOnly):
     """One recorded step (RULES.md §1). Never edited or deleted: a correction is a void entry
     (`voids` set, with a reason) and the step recorded again."""
 
@@ -80,13 +77,6 @@ class StepRecord(models.Model):
     def is_void_entry(self) -> bool:
         return self.voids_id is not None
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnly("发展党员步骤记录只能追加，不能修改")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnly("发展党员步骤记录只能追加，不能删除")
 
 
 class DossierDocument(models.Model):

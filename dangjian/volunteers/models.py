@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from dangjian.core.ledger import AppendOnly
 from dangjian.orgs.models import Org
 
 
@@ -170,7 +171,7 @@ class Signup(models.Model):
         ordering = ["created_at", "id"]
 
 
-class HoursEntry(models.Model):
+class HoursEntry(AppendOnly):
     """服务时长 ledger (append-only): the credited hours of a volunteer at an activity are the sum."""
 
     org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="+")
