@@ -14,6 +14,7 @@ router = Router(tags=["账号"])
 class TokenIn(Schema):
     username: str
     password: str
+    otp: str = ""  # the 6-digit TOTP code, for accounts with two-factor authentication
 
 
 class TokenOut(Schema):
@@ -47,7 +48,8 @@ class UserOut(Schema):
 def token_create(request, payload: TokenIn):
     """Exchange username and password for a bearer token (5 failures lock for 30 minutes)."""
     try:
-        raw = services.token_issue(request=request, username=payload.username, password=payload.password)
+        raw = services.token_issue(request=request, username=payload.username, password=payload.password,
+                                  otp=payload.otp)
     except services.LockedOut:
         return JsonResponse({"detail": LOCKED_MESSAGE}, status=429)
     return {"token": raw}

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from dangjian.core.fields import EncryptedCharField
+
 
 class Role(models.Model):
     """A user's role at one org. Scope is that org's whole subtree (DESIGN rule 2)."""
@@ -49,3 +51,19 @@ class ApiToken(models.Model):
             expires_at=timezone.now() + timezone.timedelta(days=settings.API_TOKEN_DAYS),
         )
         return token, raw
+
+
+class TotpDevice(models.Model):
+    """An administrator's TOTP authenticator (issue 14: 2FA for admins). The secret is SM4-encrypted at rest."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="totp_device")
+    secret = EncryptedCharField("密钥")
+    confirmed_at = models.DateTimeField("启用时间", null=True, blank=True)
+    last_step = models.BigIntegerField(default=0)  # the last accepted time step: a code is never used twice
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "双因素认证设备"
+
+    def __str__(self):
+        return f"{self.user} TOTP"

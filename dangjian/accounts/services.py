@@ -91,13 +91,16 @@ class LockedOut(Exception):
     pass
 
 
-def token_issue(*, request, username: str, password: str) -> str:
+def token_issue(*, request, username: str, password: str, otp: str = "") -> str:
     """Check credentials through django-axes (lockout) and return a new raw token."""
     user = authenticate(request=request, username=username, password=password)
     if getattr(request, "axes_locked_out", False):
         raise LockedOut
     if user is None:
         raise DomainError("用户名或密码错误", status=401)
+    from .twofactor import code_check
+
+    code_check(user=user, code=otp)  # no-op without a confirmed TOTP device
     with transaction.atomic():
         _, raw = ApiToken.issue(user)
         audit(actor=user, verb="token.issue", target=user)

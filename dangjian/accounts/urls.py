@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import twofactor, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -10,4 +10,6 @@ urlpatterns = [
     path("users/<int:user_id>/toggle-active/", views.user_toggle_active, name="user_toggle_active"),
     path("roles/<int:role_id>/revoke/", views.role_revoke, name="role_revoke"),
     path("audit/", views.audit_list, name="audit"),
+    path("2fa/", twofactor.setup_view, name="totp_setup"),
+    path("2fa/verify/", twofactor.verify_view, name="totp_verify"),
 ]

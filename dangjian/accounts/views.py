@@ -14,6 +14,7 @@ from dangjian.orgs.models import Org
 
 from . import selectors, services
 from .forms import LoginForm, RoleGrantForm, UserCreateForm
+from .twofactor import login_or_challenge
 from .scope import has_any, scope_q
 
 
@@ -22,11 +23,10 @@ def login_view(request):
     if request.method == "POST" and form.is_valid():
         user = authenticate(request, username=form.cleaned_data["username"], password=form.cleaned_data["password"])
         if user is not None:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             nxt = request.GET.get("next") or "/"
             if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
                 nxt = "/"
-            return redirect(nxt)
+            return login_or_challenge(request, user, nxt)  # the TOTP code first, when enrolled
         form.add_error(None, "用户名或密码错误")
     return render(request, "accounts/login.html", {"form": form})
 

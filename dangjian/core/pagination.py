@@ -4,10 +4,13 @@ from django.db.models import QuerySet
 
 MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 50
+# Far past any real list, and small enough that (page - 1) * page_size stays a 64-bit SQL OFFSET
+# (a fuzzed ?page=506837155825921152 was a 500 "datatype mismatch" on SQLite).
+MAX_PAGE = 10_000_000
 
 
 def page_params(page: int | None, page_size: int | None) -> tuple[int, int]:
-    page = max(1, int(page or 1))
+    page = min(MAX_PAGE, max(1, int(page or 1)))
     page_size = min(MAX_PAGE_SIZE, max(1, int(page_size or DEFAULT_PAGE_SIZE)))
     return page, page_size
 
