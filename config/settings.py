@@ -182,6 +182,40 @@ if PRODUCTION:
 
 NINJA_PAGINATION_MAX_LIMIT = 200
 
+# --- security (issue 14) -------------------------------------------------------------------------------
+# CSP with a per-request nonce ({{ csp_nonce }}), idle timeout and the whole-body upload limit:
+# dangjian/core/security.py. Admin TOTP: dangjian/accounts/totp.py.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                  "dangjian.core.security.UploadLimitMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                  "dangjian.core.security.SecurityHeadersMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+                  "dangjian.core.security.IdleTimeoutMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("dangjian.core.security.IdleTimeoutMiddleware") + 1,
+                  "dangjian.accounts.twofactor.AdminTwoFactorMiddleware")
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("dangjian.core.security.csp_nonce")
+# Strict script-src (nonce only) once the app templates have no inline handlers left (see security.py).
+CSP_STRICT_SCRIPTS = os.environ.get("DANGJIAN_CSP_STRICT", "0") == "1"
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60)))  # seconds; 0 = off
+DANGJIAN_MAX_REQUEST_BYTES = int(os.environ.get("DANGJIAN_MAX_REQUEST_MB", "20")) * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+# Password policy: ≥ 10 characters, letters with digits or symbols, not common, not like the username; Chinese messages.
+AUTH_PASSWORD_VALIDATORS = [{"NAME": f"dangjian.accounts.validators.{name}", "OPTIONS": options} for name, options in [
+    ("UserAttributeSimilarityValidator", {}), ("MinimumLengthValidator", {"min_length": 10}),
+    ("CommonPasswordValidator", {}), ("NumericPasswordValidator", {}), ("MixedCharactersValidator", {})]]
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page (hx-headers), not from the cookie
+# TOTP for administrators: required at login once enrolled; enrolment forced in production.
+DANGJIAN_REQUIRE_ADMIN_2FA = os.environ.get("DANGJIAN_REQUIRE_ADMIN_2FA", "1" if PRODUCTION else "0") == "1"
+# Audit events are kept at least this many days (≥ 183, enforced by privacy.retention); then purged.
+AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "365"))
+if PRODUCTION:
+    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
+# --- end security (issue 14) ---------------------------------------------------------------------------
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -211,3 +245,17 @@ if PRODUCTION:
         from django.core.exceptions import ImproperlyConfigured
 
         raise ImproperlyConfigured("生产配置不安全，拒绝启动：" + "；".join(_problems))
+
+
+# --- replica (issue 13) -------------------------------------------------------------------------------------
+# DATABASE_REPLICA_URL=postgres://…:5433/… (a streaming replica, deploy/replica/): reads go to the replica,
+# a request sticks to the primary after its first write (dangjian.core.dbrouter). Unset: one database.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    _replica = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=0)
+    if _replica["ENGINE"] == "django.db.backends.postgresql" and not TESTING:
+        _replica.setdefault("OPTIONS", {})["pool"] = {"min_size": 2, "max_size": int(os.environ.get("DB_POOL_MAX", "10"))}
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"] = _replica
+    DATABASE_ROUTERS = ["dangjian.core.dbrouter.ReplicaRouter"]
+    MIDDLEWARE.insert(0, "dangjian.core.dbrouter.StickyPrimaryMiddleware")

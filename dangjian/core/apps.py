@@ -8,3 +8,4 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401  (registers the production checks)
+        from . import security  # noqa: F401  (connects the idle-timeout login signal)
