@@ -97,3 +97,57 @@ def browser_login(page, base_url, username: str, password: str = PASSWORD) -> No
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_load_state()
+
+
+# --- Query discipline (issue 13): a list's query count must not grow with its rows ---------------------------
+
+def count_queries(fn) -> int:
+    """How many SQL queries fn() runs on the default database."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    return len(ctx.captured_queries)
+
+
+def forced_page_size(size: int):
+    """Every list paginated through dangjian.core.pagination (`paginate` for the API, `page_of` for pages) shows
+    `size` rows per page, whatever the request asks: the same list, few rows or many."""
+    from contextlib import ExitStack
+    from unittest import mock
+
+    from django.core.paginator import Paginator
+
+    from dangjian.core import pagination
+
+    real = pagination.page_params
+
+    class Sized(Paginator):
+        def __init__(self, object_list, per_page, *args, **kwargs):
+            super().__init__(object_list, size, *args, **kwargs)
+
+    stack = ExitStack()
+    stack.enter_context(mock.patch.object(pagination, "Paginator", Sized))
+    stack.enter_context(mock.patch.object(pagination, "page_params",
+                                          lambda page, page_size: (real(page, size)[0], size)))
+    return stack
+
+
+def query_counts(request, *, small: int = 1, large: int = 200) -> tuple[int, int]:
+    """(queries with `small` rows per page, queries with `large`) of request(), after one warm-up call."""
+    request()
+    with forced_page_size(small):
+        few = count_queries(request)
+    with forced_page_size(large):
+        many = count_queries(request)
+    return few, many
+
+
+def assert_no_n_plus_one(request, *, small: int = 1, large: int = 200, slack: int = 2, label: str = "") -> tuple:
+    """Fail when request() runs more than `slack` extra queries for a page of `large` rows than for one of
+    `small` rows (an N+1: a query per row). `request` is a callable doing the GET, e.g.
+    `lambda: client.get(url)`. Returns the two counts."""
+    few, many = query_counts(request, small=small, large=large)
+    assert many - few <= slack, f"{label}: {few} queries with {small} row(s) per page, {many} with {large} (N+1)"
+    return few, many
