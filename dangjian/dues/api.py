@@ -74,7 +74,7 @@ class PaymentOut(Schema):
     reason: str
 
 
-class ReverseIn(Schema):
+class DuesReverseIn(Schema):
     reason: str = Field(max_length=200)
 
 
@@ -214,7 +214,7 @@ class ReportRowOut(Schema):
     voluntary: str
 
 
-class ReportOut(Schema):
+class DuesReportOut(Schema):
     org_id: int
     year: int
     rows: list[ReportRowOut]
@@ -357,7 +357,7 @@ def dues_payment_detail(request, payment_id: int):
 
 
 @router.post("/dues/payments/{payment_id}/reverse", response={201: PaymentOut, **ERRORS})
-def dues_payment_reverse(request, payment_id: int, payload: ReverseIn):
+def dues_payment_reverse(request, payment_id: int, payload: DuesReverseIn):
     payment = selectors.payment_get(actor=request.user, payment_id=payment_id, perm="dues.edit")
     return 201, _payment(services.dues_payment_reverse(actor=request.user, payment=payment, reason=payload.reason))
 
@@ -378,7 +378,7 @@ def _report_row(r) -> dict:
             "voluntary": str(r.voluntary)}
 
 
-@router.get("/dues/report", response={200: ReportOut, **ERRORS})
+@router.get("/dues/report", response={200: DuesReportOut, **ERRORS})
 def dues_report(request, org: int, year: int | None = Query(None, ge=2000, le=2100)):
     root = selectors.dues_org_get(actor=request.user, org_id=org)
     rows, total = selectors.dues_report(actor=request.user, org=root, year=_year(year))

@@ -133,7 +133,7 @@ class LeaveOut(Schema):
     created_at: datetime
 
 
-class DecideIn(Schema):
+class MeetingsDecideIn(Schema):
     approve: bool
     note: str = Field("", max_length=200)
 
@@ -301,7 +301,7 @@ def leave_create(request, meeting_id: int, payload: LeaveIn):
 
 
 @router.post("/leave-requests/{request_id}/decide", response={200: LeaveOut, **ERRORS})
-def leave_decide(request, request_id: int, payload: DecideIn):
+def leave_decide(request, request_id: int, payload: MeetingsDecideIn):
     leave = selectors.leave_request_get(actor=request.user, request_id=request_id)
     return _leave_out(services.leave_request_decide(actor=request.user, leave=leave, approve=payload.approve,
                                                     note=payload.note))

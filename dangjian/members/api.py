@@ -130,6 +130,9 @@ def member_patch(request, member_id: int, payload: MemberPatch):
     member = selectors.member_get(actor=request.user, member_id=member_id)
     data = payload.dict(exclude_unset=True)
     version = data.pop("version", None) or request.headers.get("If-Match") or None
+    for key, value in data.items():  # an explicit null on a field that cannot be empty is a bad request, not a 500
+        if value is None and key != "party_group_id" and not Member._meta.get_field(key).null:
+            raise DomainError("该字段不能为空（null）", field=key)
     member = services.member_update(actor=request.user, member=member, data=data, expected_version=version)
     return member_out(member)
 

@@ -38,7 +38,7 @@ class OrgOut(Schema):
     numchild: int
 
 
-class ListParams(Schema):
+class OrgsListParams(Schema):
     under: int | None = None
     kind: str | None = None
     q: str = ""
@@ -65,7 +65,7 @@ def org_create(request, payload: OrgIn):
 
 
 @router.get("/orgs", response=Page[OrgOut])
-def org_list(request, params: Query[ListParams]):
+def org_list(request, params: Query[OrgsListParams]):
     """Organizations in scope; ?under={id} gives that org's whole subtree in tree order."""
     if params.under is not None:
         root = selectors.org_get(actor=request.user, org_id=params.under)

@@ -103,7 +103,7 @@ class PetitionOut(Schema):
     satisfaction: str
 
 
-class StepOut(Schema):
+class PetitionsStepOut(Schema):
     step: str
     label: str
     due: date
@@ -116,7 +116,7 @@ class StepOut(Schema):
 
 class PetitionDetailOut(PetitionOut):
     content: str
-    steps: list[StepOut]
+    steps: list[PetitionsStepOut]
     transfers: list[dict]
     escalations: list[dict]
     public_reply: str
@@ -202,7 +202,7 @@ def petition_track(request, code: str):
     return public.track(ip=client_ip_of(request), code=code)
 
 
-class ListParams(Schema):
+class PetitionsListParams(Schema):
     org: int | None = None
     state: str = ""
     kind: str = ""
@@ -225,7 +225,7 @@ def _org(request, org_id):
 
 
 @router.get("/petitions", response={200: Page[PetitionOut], 404: Detail})
-def petition_list(request, params: Query[ListParams]):
+def petition_list(request, params: Query[PetitionsListParams]):
     filters = selectors.PetitionFilters(state=params.state, kind=params.kind, channel=params.channel,
                                         category=params.category, overdue=params.overdue,
                                         escalated=params.escalated, q=params.q)
@@ -240,7 +240,7 @@ def petition_detail(request, petition_id: int):
     return _detail(selectors.petition_get(actor=request.user, petition_id=petition_id))
 
 
-class StepIn(Schema):
+class PetitionsStepIn(Schema):
     step: str = Field(max_length=20)
     note: str = Field("", max_length=TEXT)
     done_on: date | None = None
@@ -250,7 +250,7 @@ class StepIn(Schema):
 
 
 @router.post("/petitions/{petition_id}/steps", response={201: PetitionDetailOut, **ERR})
-def petition_step(request, petition_id: int, payload: StepIn):
+def petition_step(request, petition_id: int, payload: PetitionsStepIn):
     p = selectors.petition_get(actor=request.user, petition_id=petition_id)
     services.petition_step(actor=request.user, petition=p, step=payload.step, note=payload.note,
                            done_on=payload.done_on, resolved=payload.resolved, satisfaction=payload.satisfaction,
@@ -258,13 +258,13 @@ def petition_step(request, petition_id: int, payload: StepIn):
     return 201, _detail(selectors.petition_get(actor=request.user, petition_id=petition_id))
 
 
-class TransferIn(Schema):
+class PetitionsTransferIn(Schema):
     to_org_id: int
     reason: str = Field(max_length=TEXT)
 
 
 @router.post("/petitions/{petition_id}/transfer", response={200: dict, **ERR})
-def petition_transfer(request, petition_id: int, payload: TransferIn):
+def petition_transfer(request, petition_id: int, payload: PetitionsTransferIn):
     p = selectors.petition_get(actor=request.user, petition_id=petition_id)
     t = services.petition_transfer(actor=request.user, petition=p, to_org_id=payload.to_org_id, reason=payload.reason)
     return {"id": p.id, "org_id": t.to_org_id, "reason": t.reason}

@@ -19,7 +19,7 @@ ERR = {400: Detail, 403: Detail, 404: Detail, 409: Detail}
 TEXT = 5000  # hard cap on any string before the services' own limits (which answer in Chinese)
 
 
-class ResidentIn(Schema):
+class VisitsResidentIn(Schema):
     name: str = Field(max_length=TEXT)
     relation: str = "other"
     birth_year: int | None = None
@@ -36,7 +36,7 @@ class HouseholdIn(Schema):
     size: int = 1
     circumstances: str = Field("", max_length=TEXT)
     tags: list[str] = Field(default_factory=list, max_length=20)
-    residents: list[ResidentIn] = Field(default_factory=list, max_length=100)
+    residents: list[VisitsResidentIn] = Field(default_factory=list, max_length=100)
 
 
 class HouseholdPatch(Schema):
@@ -47,7 +47,7 @@ class HouseholdPatch(Schema):
     size: int | None = None
     circumstances: str | None = Field(None, max_length=TEXT)
     tags: list[str] | None = Field(None, max_length=20)
-    residents: list[ResidentIn] | None = Field(None, max_length=100)
+    residents: list[VisitsResidentIn] | None = Field(None, max_length=100)
     is_active: bool | None = None
 
 
@@ -227,7 +227,7 @@ def pairing_help(request, pairing_id: int, payload: HelpIn):
                  "description": r.description}
 
 
-class CoverageOut(Schema):
+class VisitsCoverageOut(Schema):
     month: str
     households_total: int
     households_planned: int
@@ -241,7 +241,7 @@ class CoverageOut(Schema):
     hardship_without_pairing: list[dict]
 
 
-@router.get("/visits/coverage", response={200: CoverageOut, 400: Detail, 404: Detail})
+@router.get("/visits/coverage", response={200: VisitsCoverageOut, 400: Detail, 404: Detail})
 def visit_coverage(request, org: int | None = None, month: str = ""):
     month = month or rules.month_of(timezone.localdate())
     try:
@@ -257,14 +257,14 @@ def visit_coverage(request, org: int | None = None, month: str = ""):
 
 # --- Plans --------------------------------------------------------------------------------------
 
-class PlanIn(Schema):
+class VisitsPlanIn(Schema):
     member_id: int
     month: str = Field(max_length=20)
     household_ids: list[int] = Field(max_length=500)
     note: str = Field("", max_length=TEXT)
 
 
-class PlanOut(Schema):
+class VisitsPlanOut(Schema):
     id: int
     org_id: int
     member_id: int
@@ -282,8 +282,8 @@ def _plan(plan: VisitPlan) -> dict:
             "visited_ids": [p["household"].id for p in progress if p["visits"]], "note": plan.note}
 
 
-@router.post("/visit-plans", response={201: PlanOut, **ERR})
-def plan_save(request, payload: PlanIn):
+@router.post("/visit-plans", response={201: VisitsPlanOut, **ERR})
+def plan_save(request, payload: VisitsPlanIn):
     member = selectors.member_for_visits(actor=request.user, member_id=payload.member_id)
     households = [selectors.household_get(actor=request.user, household_id=i) for i in set(payload.household_ids)]
     plan = services.visit_plan_save(actor=request.user, member=member, month=payload.month, households=households,
@@ -291,14 +291,14 @@ def plan_save(request, payload: PlanIn):
     return 201, _plan(plan)
 
 
-@router.get("/visit-plans/{visit_plan_id}", response={200: PlanOut, 404: Detail})
+@router.get("/visit-plans/{visit_plan_id}", response={200: VisitsPlanOut, 404: Detail})
 def plan_detail(request, visit_plan_id: int):
     return _plan(selectors.plan_get(actor=request.user, plan_id=visit_plan_id))
 
 
 # --- 民情日记 -------------------------------------------------------------------------------------
 
-class VisitIn(Schema):
+class VisitsVisitIn(Schema):
     member_id: int
     household_id: int | None = None
     visited_on: date
@@ -309,7 +309,7 @@ class VisitIn(Schema):
     create_need: bool = False
 
 
-class VisitOut(Schema):
+class VisitsVisitOut(Schema):
     id: int
     org_id: int
     member_id: int
@@ -341,8 +341,8 @@ class LogParams(Schema):
     page_size: int = Field(50, ge=1, le=200)
 
 
-@router.post("/visits", response={201: VisitOut, **ERR})
-def visit_create(request, payload: VisitIn):
+@router.post("/visits", response={201: VisitsVisitOut, **ERR})
+def visit_create(request, payload: VisitsVisitIn):
     member = selectors.member_for_visits(actor=request.user, member_id=payload.member_id)
     household = None
     if payload.household_id is not None:
@@ -355,7 +355,7 @@ def visit_create(request, payload: VisitIn):
     return 201, _log(log, list(log.petitions.values_list("id", flat=True)))
 
 
-@router.get("/visits", response={200: Page[VisitOut], 400: Detail, 404: Detail})
+@router.get("/visits", response={200: Page[VisitsVisitOut], 400: Detail, 404: Detail})
 def visit_list(request, params: Query[LogParams]):
     if params.month:
         try:
@@ -369,7 +369,7 @@ def visit_list(request, params: Query[LogParams]):
     return {"items": [_log(x) for x in result["items"]], "count": result["count"]}
 
 
-@router.get("/visits/{visit_log_id}", response={200: VisitOut, 404: Detail})
+@router.get("/visits/{visit_log_id}", response={200: VisitsVisitOut, 404: Detail})
 def visit_detail(request, visit_log_id: int):
     log = selectors.log_get(actor=request.user, log_id=visit_log_id)
     return _log(log, list(log.petitions.values_list("id", flat=True)))
@@ -377,7 +377,7 @@ def visit_detail(request, visit_log_id: int):
 
 # --- 民情分析会, publication, spot checks -----------------------------------------------------------
 
-class MeetingIn(Schema):
+class VisitsMeetingIn(Schema):
     org_id: int
     held_on: date
     topic: str = Field(max_length=TEXT)
@@ -387,7 +387,7 @@ class MeetingIn(Schema):
     log_ids: list[int] = Field(default_factory=list, max_length=500)
 
 
-class MeetingOut(Schema):
+class VisitsMeetingOut(Schema):
     id: int
     org_id: int
     held_on: date
@@ -395,8 +395,8 @@ class MeetingOut(Schema):
     log_ids: list[int]
 
 
-@router.post("/analysis-meetings", response={201: MeetingOut, **ERR})
-def meeting_create(request, payload: MeetingIn):
+@router.post("/analysis-meetings", response={201: VisitsMeetingOut, **ERR})
+def meeting_create(request, payload: VisitsMeetingIn):
     org = org_get_visible(actor=request.user, org_id=payload.org_id)
     logs = selectors.logs_by_ids(actor=request.user, org=org, ids=payload.log_ids)
     m = services.analysis_meeting_create(actor=request.user, org=org, held_on=payload.held_on, topic=payload.topic,
@@ -406,13 +406,13 @@ def meeting_create(request, payload: MeetingIn):
                  "log_ids": sorted(x.id for x in logs)}
 
 
-class PublicationIn(Schema):
+class VisitsPublicationIn(Schema):
     org_id: int
     month: str = Field(max_length=20)
     note: str = Field("", max_length=TEXT)
 
 
-class PublicationOut(Schema):
+class VisitsPublicationOut(Schema):
     id: int
     org_id: int
     month: str
@@ -420,8 +420,8 @@ class PublicationOut(Schema):
     figures: dict
 
 
-@router.post("/visit-publications", response={201: PublicationOut, **ERR})
-def publication_create(request, payload: PublicationIn):
+@router.post("/visit-publications", response={201: VisitsPublicationOut, **ERR})
+def publication_create(request, payload: VisitsPublicationIn):
     org = org_get_visible(actor=request.user, org_id=payload.org_id)
     p = services.publication_create(actor=request.user, org=org, month=payload.month, note=payload.note)
     return 201, {"id": p.id, "org_id": org.id, "month": p.month, "published_on": p.published_on,

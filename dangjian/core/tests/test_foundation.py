@@ -117,10 +117,15 @@ class SeedDemoTests(TestCase):
         counts = (Org.objects.count(), AuditEvent.objects.count())
         call_command("seed_demo", stdout=open(os.devnull, "w"))
         self.assertEqual((Org.objects.count(), AuditEvent.objects.count()), counts)
-        root = Org.get_root_nodes().get()
-        self.assertEqual(root.name, "中共中牟县刘集镇委员会")
+        root = Org.get_root_nodes().get(name="中共中牟县刘集镇委员会")
         sub = Org.objects.in_subtree(root)
         self.assertEqual(sub.filter(kind="branch").count(), 25)
+        from dangjian.members.models import Member
+
+        self.assertEqual(Member.objects.filter(org__in=sub).count(), 893)
+        # Seed 001's 18 ranked villages live in a demo township of their own (草塔镇), not inside 刘集镇.
+        caota = Org.get_root_nodes().get(name="中共诸暨市草塔镇委员会")
+        self.assertEqual(Org.objects.in_subtree(caota).filter(kind="branch", unit__kind="village").count(), 18)
         self.assertEqual(sub.filter(kind="committee").count(), 5)  # 镇党委 + 1 企业党委 + 3 社区党委
         lb = Org.objects.get(name="绿博家苑社区党委")
         self.assertEqual(lb.get_children().filter(kind="branch").count(), 6)

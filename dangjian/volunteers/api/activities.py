@@ -78,7 +78,7 @@ class SummaryIn(Schema):
     summary: str
 
 
-class ReasonIn(Schema):
+class VolunteersActivitiesReasonIn(Schema):
     reason: str = ""
 
 
@@ -191,7 +191,7 @@ def summarize(request, activity_id: int, payload: SummaryIn):
 
 
 @router.post("/volunteers/activities/{activity_id}/cancel", response=responses(200, ActivityOut))
-def cancel(request, activity_id: int, payload: ReasonIn):
+def cancel(request, activity_id: int, payload: VolunteersActivitiesReasonIn):
     activity = selectors.activity_get(actor=request.user, activity_id=activity_id)
     return activity_out(services.activity_cancel(actor=request.user, activity=activity, reason=payload.reason))
 

@@ -64,7 +64,7 @@ class ClaimOut(Schema):
     decline_reason: str
 
 
-class ReasonIn(Schema):
+class VolunteersPostsReasonIn(Schema):
     reason: str = ""
 
 
@@ -114,11 +114,11 @@ class MatchesOut(Schema):
     count: int
 
 
-class AssignIn(Schema):
+class VolunteersAssignIn(Schema):
     volunteer_id: int
 
 
-class CompleteIn(Schema):
+class VolunteersCompleteIn(Schema):
     rating: int
     feedback: str = ""
 
@@ -200,7 +200,7 @@ def claim_confirm(request, claim_id: int):
 
 
 @router.post("/volunteers/claims/{claim_id}/decline", response=responses(200, ClaimOut))
-def claim_decline(request, claim_id: int, payload: ReasonIn):
+def claim_decline(request, claim_id: int, payload: VolunteersPostsReasonIn):
     claim = selectors.claim_get(actor=request.user, claim_id=claim_id)
     return claim_out(services.claim_decline(actor=request.user, claim=claim, reason=payload.reason))
 
@@ -212,7 +212,7 @@ def claim_withdraw(request, claim_id: int):
 
 
 @router.post("/volunteers/claims/{claim_id}/end", response=responses(200, ClaimOut))
-def claim_end(request, claim_id: int, payload: ReasonIn):
+def claim_end(request, claim_id: int, payload: VolunteersPostsReasonIn):
     claim = selectors.claim_get(actor=request.user, claim_id=claim_id)
     return claim_out(services.claim_end(actor=request.user, claim=claim, reason=payload.reason))
 
@@ -258,20 +258,20 @@ def need_matches(request, need_id: int, limit: int = Query(20, ge=1, le=100)):
 
 
 @router.post("/volunteers/needs/{need_id}/assign", response=responses(200, NeedOut))
-def need_assign(request, need_id: int, payload: AssignIn):
+def need_assign(request, need_id: int, payload: VolunteersAssignIn):
     demand = selectors.demand_get(actor=request.user, demand_id=need_id)
     volunteer = selectors.volunteer_get(actor=request.user, volunteer_id=payload.volunteer_id)
     return need_out(services.demand_assign(actor=request.user, demand=demand, volunteer=volunteer))
 
 
 @router.post("/volunteers/needs/{need_id}/complete", response=responses(200, NeedOut))
-def need_complete(request, need_id: int, payload: CompleteIn):
+def need_complete(request, need_id: int, payload: VolunteersCompleteIn):
     demand = selectors.demand_get(actor=request.user, demand_id=need_id)
     return need_out(services.demand_complete(actor=request.user, demand=demand, rating=payload.rating,
                                              feedback=payload.feedback))
 
 
 @router.post("/volunteers/needs/{need_id}/cancel", response=responses(200, NeedOut))
-def need_cancel(request, need_id: int, payload: ReasonIn):
+def need_cancel(request, need_id: int, payload: VolunteersPostsReasonIn):
     demand = selectors.demand_get(actor=request.user, demand_id=need_id)
     return need_out(services.demand_cancel(actor=request.user, demand=demand, reason=payload.reason))

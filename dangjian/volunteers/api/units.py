@@ -93,7 +93,7 @@ class ProfilePatch(Schema):
     is_active: bool | None = None
 
 
-class ProfileOut(Schema):
+class VolunteersProfileOut(Schema):
     id: int
     org_id: int
     org_name: str
@@ -244,7 +244,7 @@ def unit_member_remove(request, unit_id: int, volunteer_id: int):
 
 # --- Volunteers ---------------------------------------------------------------------------------------
 
-@router.post("/volunteers/profiles", response=responses(201, ProfileOut))
+@router.post("/volunteers/profiles", response=responses(201, VolunteersProfileOut))
 def profile_create(request, payload: ProfileIn):
     """Register a member (member_id; none = yourself) or a resident (org_id + name)."""
     data = payload.dict()
@@ -261,7 +261,7 @@ def profile_create(request, payload: ProfileIn):
     return 201, profile_out(profile)
 
 
-@router.get("/volunteers/profiles", response=responses(200, Page[ProfileOut]))
+@router.get("/volunteers/profiles", response=responses(200, Page[VolunteersProfileOut]))
 def profile_list(request, params: Query[ProfileParams]):
     org = selectors.org_visible(actor=request.user, org_id=params.org_id)
     qs = selectors.volunteer_list(actor=request.user, org=org, q=params.q, skill=params.skill, grid=params.grid,
@@ -270,7 +270,7 @@ def profile_list(request, params: Query[ProfileParams]):
     return {"items": [profile_out(v) for v in result["items"]], "count": result["count"]}
 
 
-@router.get("/volunteers/me", response=responses(200, ProfileOut))
+@router.get("/volunteers/me", response=responses(200, VolunteersProfileOut))
 def profile_me(request):
     from django.http import Http404
 
@@ -280,12 +280,12 @@ def profile_me(request):
     return profile_out(own)
 
 
-@router.get("/volunteers/profiles/{volunteer_id}", response=responses(200, ProfileOut))
+@router.get("/volunteers/profiles/{volunteer_id}", response=responses(200, VolunteersProfileOut))
 def profile_detail(request, volunteer_id: int):
     return profile_out(selectors.volunteer_get(actor=request.user, volunteer_id=volunteer_id))
 
 
-@router.patch("/volunteers/profiles/{volunteer_id}", response=responses(200, ProfileOut))
+@router.patch("/volunteers/profiles/{volunteer_id}", response=responses(200, VolunteersProfileOut))
 def profile_patch(request, volunteer_id: int, payload: ProfilePatch):
     volunteer = selectors.volunteer_get(actor=request.user, volunteer_id=volunteer_id)
     data = payload.dict(exclude_unset=True)
