@@ -61,3 +61,39 @@ def file_response(fieldfile, *, filename: str | None = None) -> FileResponse:
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- Upload content checks: what a file IS, not what its name says ---------------------------------------------
+
+_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP", ".gif": "GIF"}
+MAX_IMAGE_PIXELS = 50_000_000  # a decompression bomb is refused before it is decoded
+
+
+def upload_kind_matches(upload, ext: str) -> bool:
+    """True when the uploaded bytes are really of the type its extension claims (images are parsed by Pillow,
+    so an SVG, an executable or a truncated file named .png is refused). The file is rewound afterwards."""
+    ext = ext.lower()
+    upload.seek(0)
+    try:
+        if ext == ".pdf":
+            head = upload.read(1024)
+            return head.startswith(b"%PDF-")
+        fmt = _FORMATS.get(ext)
+        if fmt is None:
+            return False
+        from PIL import Image
+
+        Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+        try:
+            with Image.open(upload) as image:
+                if image.format != fmt:
+                    return False
+                image.verify()  # structure and checksums, without decoding every pixel
+            upload.seek(0)
+            with Image.open(upload) as image:
+                image.load()  # a truncated file fails here
+        except Exception:  # any decoder error means "not a valid image of that type"
+            return False
+        return True
+    finally:
+        upload.seek(0)

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from dangjian.core.files import upload_kind_matches
 from dangjian.accounts.scope import require
 from dangjian.core.audit import audit
 from dangjian.core.errors import Conflict, DomainError
@@ -51,6 +52,9 @@ def _check_evidence(evidence) -> None:
         raise DomainError("证明材料只接受 JPG、PNG 图片或 PDF 文件", field="evidence", rule="R-POINTS-EVIDENCE")
     if evidence.size > EVIDENCE_MAX_BYTES:
         raise DomainError("证明材料不能超过 5 MB", field="evidence", rule="R-POINTS-EVIDENCE")
+    if not upload_kind_matches(evidence, ext):
+        raise DomainError("证明材料内容与文件类型不符或文件已损坏，请上传真实的 JPG、PNG 图片或 PDF 文件",
+                          field="evidence", rule="R-POINTS-EVIDENCE")
     evidence.name = uuid.uuid4().hex + ext  # never trust the uploaded name on disk
 
 

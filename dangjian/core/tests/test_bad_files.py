@@ -117,10 +117,6 @@ ACCEPTS_DOCUMENTS = {"standards:evidence_add"}  # PDF/Word/Excel evidence: store
 
 # (endpoint, file) → what happens instead (the owning app fixes it; remove the line when it passes).
 KNOWN_FAILURES: dict[tuple[str, str], str] = {
-    ('care:plan', 'html_as.jpg'):
-        '文件留在 MEDIA_ROOT',
-    ('care:plan', 'svg_script_as.png'):
-        '文件留在 MEDIA_ROOT',
     ('care:plan', 'truncated.png'):
         "HTTP 302 跳转并提示「已登记走访 李秀英」（应为 4xx）；写入了 {'care.CareVisit': +1}；文件留在 MEDIA_ROOT",
     ('duties:brand_create', 'empty.jpg'):
@@ -243,28 +239,8 @@ KNOWN_FAILURES: dict[tuple[str, str], str] = {
         "HTTP 302 跳转并提示「文件已损坏或不是有效的 .xlsx 文件」（应为 4xx）；写入了 {'members.ImportJob': +1}；文件留在 MEDIA_ROOT",
     ('members:import', 'zip_bomb.xlsx'):
         "HTTP 302 跳转并提示「文件解压后过大（可能是压缩炸弹），已拒绝」（应为 4xx）；写入了 {'members.ImportJob': +1}；文件留在 MEDIA_ROOT",
-    ('points:me', 'exe_renamed.jpg'):
-        "HTTP 302 跳转并提示「已提交申报，待党支部审核」（应为 4xx）；写入了 {'points.PointEntry': +1}；文件留在 MEDIA_ROOT",
-    ('points:me', 'text_as.png'):
-        "HTTP 302 跳转并提示「已提交申报，待党支部审核」（应为 4xx）；写入了 {'points.PointEntry': +1}；文件留在 MEDIA_ROOT",
-    ('points:member', 'exe_renamed.jpg'):
-        "HTTP 302 跳转并提示「已记录：按时参加政治理论学习 +1.00（已生效）」（应为 4xx）；写入了 {'points.PointEntry': +1}；文件留在 MEDIA_ROOT",
-    ('points:member', 'svg_script_as.png'):
-        "HTTP 302 跳转并提示「已记录：按时参加政治理论学习 +1.00（已生效）」（应为 4xx）；写入了 {'points.PointEntry': +1}；文件留在 MEDIA_ROOT",
-    ('points:member', 'text_as.png'):
-        "HTTP 302 跳转并提示「已记录：按时参加政治理论学习 +1.00（已生效）」（应为 4xx）；写入了 {'points.PointEntry': +1}；文件留在 MEDIA_ROOT",
-    ('standards:evidence_add', 'svg_script_as.png'):
-        '文件留在 MEDIA_ROOT',
-    ('standards:evidence_add', 'text_as.png'):
-        '文件留在 MEDIA_ROOT',
     ('standards:evidence_add', 'truncated.png'):
         "HTTP 302 跳转并提示「已上传佐证材料」（应为 4xx）；写入了 {'standards.Evidence': +1}；文件留在 MEDIA_ROOT",
-    ('standards:venue_photo_add', 'exe_renamed.jpg'):
-        '文件留在 MEDIA_ROOT',
-    ('standards:venue_photo_add', 'huge_sheet.xlsx'):
-        '文件留在 MEDIA_ROOT',
-    ('standards:venue_photo_add', 'macro_renamed.xlsx'):
-        '文件留在 MEDIA_ROOT',
     ('standards:venue_photo_add', 'truncated.png'):
         "HTTP 302 跳转并提示「已上传照片」（应为 4xx）；写入了 {'standards.VenuePhoto': +1}；文件留在 MEDIA_ROOT",
     ('volunteers:activity_action photo', 'empty.jpg'):
