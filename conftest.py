@@ -34,6 +34,15 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+    _close_connections()
+
+
+def _close_connections():
+    # Playwright's event loop gives the live server's requests their own connections: close them, or PostgreSQL
+    # cannot drop the test database at the end of the session.
+    from django.db import connections
+
+    connections.close_all()
 
 
 @pytest.fixture
@@ -44,3 +53,4 @@ def phone(browser):
     page = context.new_page()
     yield page
     context.close()
+    _close_connections()

@@ -160,6 +160,7 @@ DANGJIAN_TRUSTED_PROXIES = int(os.environ.get("DANGJIAN_TRUSTED_PROXIES", "0"))
 
 # --- i18n ---
 LANGUAGE_CODE = "zh-hans"
+FORMAT_MODULE_PATH = ["config.formats"]  # ISO dates first: <input type="date"> shows nothing else
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -122,7 +122,12 @@ class SeedDemoTests(TestCase):
         self.assertEqual(sub.filter(kind="branch").count(), 25)
         from dangjian.members.models import Member
 
-        self.assertEqual(Member.objects.filter(org__in=sub).count(), 893)
+        # 893 党员 (seed 003), 313 of them under 绿博家苑; the recruitment demo then admits a few more through
+        # its pipeline (they carry a recruitment file) and adds applicants who are not 党员 yet.
+        party = Member.objects.filter(stage__in=["full", "probationary"], recruitment__isnull=True)
+        self.assertEqual(party.filter(org__in=sub).count(), 893)
+        lvbo = Org.objects.in_subtree(Org.objects.get(name="绿博家苑社区党委"))
+        self.assertEqual(party.filter(org__in=lvbo).count(), 313)
         # Seed 001's 18 ranked villages live in a demo township of their own (草塔镇), not inside 刘集镇.
         caota = Org.get_root_nodes().get(name="中共诸暨市草塔镇委员会")
         self.assertEqual(Org.objects.in_subtree(caota).filter(kind="branch", unit__kind="village").count(), 18)

@@ -40,19 +40,15 @@ ORDER = ["application_talk", "activist_recommendation", "activist_filing", "spon
          "conversion_vote", "conversion_approval", "archiving"]
 
 
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
+# `browser` comes from the root conftest.py (one Playwright per session).
 
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Chromium is missing: run scripts/install_system_deps.sh")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        yield b
-        b.close()
-        # Playwright's loop gives the test its own connection context: close it, or PostgreSQL cannot drop
-        # the test database at the end of the session.
-        connections.close_all()
+
+@pytest.fixture(autouse=True)
+def _close_connections():
+    yield
+    # Playwright's loop gives the live server its own connections: close them, or PostgreSQL cannot drop the
+    # test database at the end of the session.
+    connections.close_all()
 
 
 def login(page, url, username):

@@ -18,20 +18,9 @@ pytestmark = [pytest.mark.e2e,
 
 
 class ClaimFlowBrowserTests(StaticLiveServerTestCase):
-    @classmethod
-    def setUpClass(cls):
-        os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-        super().setUpClass()
-        from playwright.sync_api import sync_playwright
-
-        cls.pw = sync_playwright().start()
-        cls.browser = cls.pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.pw.stop()
-        super().tearDownClass()
+    @pytest.fixture(autouse=True)
+    def _browser(self, browser):
+        self.browser = browser  # the root conftest's session browser (one Playwright per session)
 
     def setUp(self):
         tree = make_tree()
