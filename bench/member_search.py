@@ -20,7 +20,9 @@ def run(ctx) -> list[Result]:
         return list(qs[:30]), qs.count()
 
     where, params = subtree_sql(county.path, column="o.path")
-    cond = f"""{where} AND m.stage = 'full' AND (m.name_initials LIKE 'zh%%' OR m.name_pinyin LIKE 'zh%%')"""
+    # The same conditions as member_list (it narrows by the county's region_id too), written by hand.
+    cond = (f"{where} AND m.region_id = {int(county.region_id)} AND m.stage = 'full' "
+            "AND (m.name_initials LIKE 'zh%%' OR m.name_pinyin LIKE 'zh%%')")
     sql_page = f"""SELECT m.*, o.* FROM members_member m JOIN orgs_org o ON o.id = m.org_id
                    WHERE {cond} ORDER BY o.path, m.name, m.id LIMIT 30"""
     sql_count = f"SELECT count(*) FROM members_member m JOIN orgs_org o ON o.id = m.org_id WHERE {cond}"
