@@ -151,3 +151,14 @@ def assert_no_n_plus_one(request, *, small: int = 1, large: int = 200, slack: in
     few, many = query_counts(request, small=small, large=large)
     assert many - few <= slack, f"{label}: {few} queries with {small} row(s) per page, {many} with {large} (N+1)"
     return few, many
+
+
+def tiny_image(fmt: str = "PNG") -> bytes:
+    """A real 2×2 image (uploads are parsed, so magic bytes alone are refused)."""
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (2, 2), (200, 16, 46)).save(buf, format=fmt)
+    return buf.getvalue()

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.test import override_settings
 
 from dangjian.core.errors import Conflict, DomainError
+from dangjian.core.testing import tiny_image
 from dangjian.core.models import AuditEvent
 from dangjian.members.choices import Stage, Status
 from dangjian.points import selectors, services
@@ -222,7 +223,11 @@ class ReviewTests(PointsTestCase):
         with self.assertRaises(DomainError):
             services.entry_self_report(actor=self.zhao, rule_code="EVID", occurred_on=date(2026, 8, 1), note="表彰",
                                        evidence=bad)
-        ok = SimpleUploadedFile("证书.png", b"\x89PNG\r\n", content_type="image/png")
+        fake = SimpleUploadedFile("证书.png", b"\x89PNG\r\n\x1a\n", content_type="image/png")  # magic bytes only
+        with self.assertRaisesMessage(DomainError, "内容与文件类型不符"):
+            services.entry_self_report(actor=self.zhao, rule_code="EVID", occurred_on=date(2026, 8, 1), note="表彰",
+                                       evidence=fake)
+        ok = SimpleUploadedFile("证书.png", tiny_image("PNG"), content_type="image/png")
         entry = services.entry_self_report(actor=self.zhao, rule_code="EVID", occurred_on=date(2026, 8, 1),
                                            note="表彰", evidence=ok)
         self.assertTrue(entry.evidence.name.endswith(".png"))

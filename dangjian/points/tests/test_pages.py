@@ -8,6 +8,7 @@ from django.test import Client, override_settings
 from openpyxl import load_workbook
 
 from dangjian.core.models import AuditEvent
+from dangjian.core.testing import tiny_image
 from dangjian.points import services
 from dangjian.points.models import Objection, PointEntry, PointRule, PointScheme
 
@@ -149,7 +150,7 @@ class PageWriteTests(PointsTestCase):
     def test_self_report_on_phone_and_evidence_access(self):
         web = self.web_as(self.zhao)
         r = web.post("/points/me/", {"rule_code": "EVID", "occurred_on": "2026-08-01", "note": "获评优秀党员",
-                                     "evidence": SimpleUploadedFile("证书.jpg", b"\xff\xd8\xff", "image/jpeg")})
+                                     "evidence": SimpleUploadedFile("证书.jpg", tiny_image("JPEG"), "image/jpeg")})
         self.assertEqual(r.status_code, 302)
         entry = PointEntry.objects.get(member=self.m_zhao)
         self.assertEqual(entry.status, "pending")
