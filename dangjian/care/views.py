@@ -3,7 +3,7 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -15,6 +15,7 @@ from dangjian.core.errors import DomainError
 from dangjian.core.forms import apply_domain_error
 from dangjian.core.shell import current_org
 from dangjian.members.selectors import members_on_rolls
+from dangjian.core.files import pdf_response
 
 from . import rules, selectors, services
 from .forms import CareProfileForm, DisburseForm, FundForm, IncomeForm, PlanForm, ReliefForm, VisitForm
@@ -118,13 +119,8 @@ def card(request, member_id: int, kind: str, on: str):
     except DomainError:
         raise Http404
     if request.GET.get("format") == "pdf":
-        from weasyprint import HTML
-
-        html = render_to_string("care/card_pdf.html", ctx)
-        pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-        response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="card-{member.id}-{occasion:%Y%m%d}.pdf"'
-        return response
+        return pdf_response(render_to_string("care/card_pdf.html", ctx), request=request,
+                            filename=f"card-{member.id}-{occasion:%Y%m%d}.pdf")
     return render(request, "care/card.html", ctx)
 
 

@@ -97,3 +97,35 @@ def upload_kind_matches(upload, ext: str) -> bool:
         return True
     finally:
         upload.seek(0)
+
+
+# --- Generated downloads (exports, PDFs) ------------------------------------------------------------------------
+
+def download_response(content: bytes, *, filename: str, content_type: str, inline: bool = False):
+    """Bytes we generated (an export, a PDF) as a response with an RFC 5987 UTF-8 filename, so Chinese names
+    survive every browser. `inline=True` lets a PDF open in the browser's viewer; everything else downloads.
+    Personal data is in most of these, so nothing is cached."""
+    from django.http import HttpResponse
+    from django.utils.encoding import escape_uri_path
+
+    response = HttpResponse(content, content_type=content_type)
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{escape_uri_path(safe_filename(filename))}"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def render_pdf(html: str, *, base_url: str | None = None) -> bytes:
+    """HTML → PDF bytes with WeasyPrint (the Debian CJK fonts are installed by scripts/install_system_deps.sh).
+    Imported lazily: WeasyPrint takes ~0.3 s to import and most requests never print."""
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=base_url).write_pdf()
+
+
+def pdf_response(html: str, *, request=None, filename: str, inline: bool = True):
+    """Render `html` to PDF and answer it, opening in the browser's viewer by default."""
+    base_url = request.build_absolute_uri("/") if request is not None else None
+    return download_response(render_pdf(html, base_url=base_url), filename=filename,
+                             content_type="application/pdf", inline=inline)

@@ -8,7 +8,6 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.http import HttpResponse
-from django.utils.encoding import escape_uri_path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -60,6 +59,6 @@ def build_workbook(*, title: str, headers: list[str], rows, widths: list[int] | 
 def xlsx_response(wb: Workbook, filename: str) -> HttpResponse:
     buf = io.BytesIO()
     wb.save(buf)
-    response = HttpResponse(buf.getvalue(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(filename)}"
-    return response
+    from .files import download_response
+
+    return download_response(buf.getvalue(), filename=filename, content_type=XLSX_TYPE)

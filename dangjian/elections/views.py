@@ -1,10 +1,9 @@
 """Pages of 班子与换届: committee and term per org, reminder lists, elections (plan → result → office), report PDF."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils.encoding import escape_uri_path
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts.scope import can
@@ -12,6 +11,7 @@ from dangjian.core.errors import DomainError
 from dangjian.core.forms import apply_domain_error
 from dangjian.core.pagination import page_of
 from dangjian.core.shell import redirect_to_current_org
+from dangjian.core.files import pdf_response
 
 from . import rules, selectors, services
 from .forms import (ApproveForm, CandidateForm, InstallForm, PlanForm, PostponeForm, RecordForm, ResultForm,
@@ -274,8 +274,6 @@ def election_install(request, election_id: int):
 @login_required
 def election_report(request, election_id: int):
     """The printable 换届选举结果报告 (WeasyPrint; fonts WenQuanYi Micro Hei and AR PL UMing CN)."""
-    from weasyprint import HTML
-
     election = selectors.election_get(actor=request.user, election_id=election_id)
     root = election.root
     chain = selectors.election_chain(root)
@@ -292,8 +290,4 @@ def election_report(request, election_id: int):
         "org": root.org, "root": root, "rounds": rounds, "committee": committee, "seats": seats,
         "elected": selectors.elected_members(chain), "upper": root.org.get_parent(), "today": selectors.today(),
         "minimum": rules.candidates_minimum(root.seats), "duty_labels": rules.DUTY_LABELS})
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    name = f"{root.org.name}换届选举结果报告.pdf"
-    response["Content-Disposition"] = f"inline; filename*=UTF-8''{escape_uri_path(name)}"
-    return response
+    return pdf_response(html, request=request, filename=f"{root.org.name}换届选举结果报告.pdf")

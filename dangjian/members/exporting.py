@@ -205,9 +205,8 @@ def roster_pdf(qs: QuerySet[Member], *, org, title: str = "党员花名册") -> 
     """A printable 花名册: A4 landscape, the header repeated on every page, page numbers, CJK fonts
     (WenQuanYi Micro Hei / AR PL UMing CN from fonts-wqy-microhei / fonts-arphic-uming). IDs always masked.
     At most MAX_PDF_ROWS rows (DomainError beyond: export the xlsx instead)."""
-    from weasyprint import HTML
-
     from dangjian.core.errors import DomainError
+    from dangjian.core.files import render_pdf
 
     if qs.count() > MAX_PDF_ROWS:
         raise DomainError(f"花名册 PDF 最多 {MAX_PDF_ROWS} 人，请缩小范围或导出 Excel")
@@ -235,4 +234,4 @@ def roster_pdf(qs: QuerySet[Member], *, org, title: str = "党员花名册") -> 
 <table class="roster"><colgroup>{cols}</colgroup><thead><tr>{ths}</tr></thead><tbody>{''.join(body)}</tbody></table>
 <table class="sign"><tr><td>填表人：</td><td>审核人：</td><td>党组织（盖章）：</td></tr></table>
 </body></html>"""
-    return HTML(string=html).write_pdf()
+    return render_pdf(html)

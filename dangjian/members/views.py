@@ -86,8 +86,7 @@ def export(request):
 
 @login_required
 def export_pdf(request):
-    from django.http import HttpResponse
-    from django.utils.encoding import escape_uri_path
+    from dangjian.core.files import download_response
 
     org = _org_from(request)
     require(request.user, "members.export", org)
@@ -95,9 +94,8 @@ def export_pdf(request):
 
     qs = selectors.member_list(actor=request.user, org=org, filters=_filters_from(request))
     audit(actor=request.user, verb="member.export", target=org, org=org, after={"count": qs.count(), "format": "pdf"})
-    response = HttpResponse(roster_pdf(qs, org=org, title=f"{org.name}党员花名册"), content_type="application/pdf")
-    response["Content-Disposition"] = f"inline; filename*=UTF-8''{escape_uri_path(org.name + '党员花名册.pdf')}"
-    return response
+    return download_response(roster_pdf(qs, org=org, title=f"{org.name}党员花名册"), inline=True,
+                             filename=f"{org.name}党员花名册.pdf", content_type="application/pdf")
 
 
 @login_required

@@ -2,12 +2,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q, Sum
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateparse import parse_date
-from django.utils.encoding import escape_uri_path
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts.scope import can
@@ -15,6 +14,7 @@ from dangjian.core.audit import audit
 from dangjian.core.errors import DomainError
 from dangjian.core.forms import apply_domain_error
 from dangjian.core.pagination import page_of
+from dangjian.core.files import pdf_response
 
 from . import selectors, services
 from .forms import MediationForm
@@ -88,11 +88,7 @@ def mediation_pdf(request, mediation_id: int):
     m = selectors.mediation_get(actor=request.user, mediation_id=mediation_id)
     if m.outcome != Mediation.Outcome.WRITTEN:
         raise Http404
-    from weasyprint import HTML
-
-    html = render_to_string("petitions/mediation_pdf.html", {"m": m})
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = pdf_response(render_to_string("petitions/mediation_pdf.html", {"m": m}), request=request,
+                            filename=f"调解协议书-{m.id}.pdf")
     audit(actor=request.user, verb="mediation.pdf", target=m, org=m.org)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f"inline; filename*=UTF-8''{escape_uri_path(f'调解协议书-{m.id}.pdf')}"
     return response

@@ -1,10 +1,9 @@
 """Pages every member uses: 公示 (with objections and a printable PDF) and 我的积分 (self-report)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils.encoding import escape_uri_path
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts.scope import can, has_any
@@ -14,6 +13,7 @@ from dangjian.core.pagination import page_of
 from dangjian.core.shell import current_org
 from dangjian.members.selectors import member_of_user
 from dangjian.orgs.models import Org
+from dangjian.core.files import pdf_response
 
 from . import rules, selectors, services
 from .forms import ObjectionForm, PublicationForm, ResolveForm, SelfReportForm, finished_period_choices
@@ -82,18 +82,13 @@ def publication_view(request, publication_id: int):
 @login_required
 def publication_pdf(request, publication_id: int):
     """The printable 公示 (WeasyPrint, with the Debian CJK fonts)."""
-    from weasyprint import HTML
 
     pub = selectors.publication_get(actor=request.user, publication_id=publication_id)
     html = render_to_string("points/publication_pdf.html", {
         "pub": pub, "period": rules.parse_period(pub.period), "state": selectors.publication_state(pub),
         "show_branch": pub.level == Publication.Level.MEMBER and pub.org.kind != Org.Kind.BRANCH,
         "pledges": publication_pledges(pub)})
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    name = f"{pub.org.name}{pub.period}{pub.get_level_display()}公示.pdf"
-    response["Content-Disposition"] = f"inline; filename*=UTF-8''{escape_uri_path(name)}"
-    return response
+    return pdf_response(html, request=request, filename=f"{pub.org.name}{pub.period}{pub.get_level_display()}公示.pdf")
 
 
 @login_required

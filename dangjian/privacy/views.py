@@ -1,8 +1,7 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.utils.encoding import escape_uri_path
 
 from dangjian.core.xlsx import xlsx_response
+from dangjian.core.files import download_response
 
 from . import services
 
@@ -14,7 +13,5 @@ def member_export(request, member_id: int):
     name = f"个人信息副本-{data['member']['id']}"
     if request.GET.get("format") == "xlsx":
         return xlsx_response(services.export_workbook(data), f"{name}.xlsx")
-    response = HttpResponse(services.export_json(data), content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(name + '.json')}"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download_response(services.export_json(data), filename=f"{name}.json",
+                             content_type="application/json; charset=utf-8")

@@ -74,7 +74,6 @@ def dossier_context(d) -> dict:
 
 
 def dossier_pdf(d) -> bytes:
-    from weasyprint import HTML
+    from dangjian.core.files import render_pdf
 
-    html = render_to_string("recruitment/dossier_pdf.html", dossier_context(d))
-    return HTML(string=html).write_pdf()
+    return render_pdf(render_to_string("recruitment/dossier_pdf.html", dossier_context(d)))

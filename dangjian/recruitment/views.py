@@ -1,7 +1,7 @@
 """发展党员 pages: the pipeline board per org, a person's timeline with the next allowed steps, a new applicant."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from dangjian.members.choices import Stage
 from dangjian.members.selectors import member_get
 from dangjian.orgs.models import Org
 from dangjian.orgs.tree import subtree_q
+from dangjian.core.files import download_response
 
 from . import selectors, services
 from .dossier import PAPER_CHOICES
@@ -241,9 +242,7 @@ def dossier_void(request, member_id: int, document_id: int):
 def dossier_pdf(request, member_id: int):
     member = member_get(actor=request.user, member_id=member_id)
     pdf = services.dossier_pdf_export(actor=request.user, member=member)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="dossier-{member.id}.pdf"'
-    return response
+    return download_response(pdf, filename=f"dossier-{member.id}.pdf", content_type="application/pdf", inline=True)
 
 
 # --- 发展党员计划 ------------------------------------------------------------------------------

@@ -175,9 +175,9 @@ h1 {{ text-align: center; font-size: 16pt; letter-spacing: 2pt; margin: 0 0 1.5m
 
 def render_ledger_pdf(**kwargs) -> bytes:
     """The ledger as PDF bytes (see ledger_html for the arguments)."""
-    from weasyprint import HTML
+    from dangjian.core.files import render_pdf
 
-    return HTML(string=ledger_html(**kwargs)).write_pdf()
+    return render_pdf(ledger_html(**kwargs))
 
 
 def ledger_html(*, title: str, org_name: str, period_display: str, headers: list[str], widths_mm: list[float],

@@ -1,10 +1,9 @@
 """Pages of the dashboard, the ledger center and the year-end statistics (thin: parse, call, render)."""
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import escape_uri_path
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
@@ -14,6 +13,7 @@ from dangjian.core.shell import current_org
 from dangjian.core.xlsx import XLSX_TYPE, xlsx_response
 from dangjian.orgs.models import Org
 from dangjian.orgs.selectors import org_ancestors
+from dangjian.core.files import download_response
 
 from . import ledgers, rules, selectors, selectors_tasks, services, stats
 from .models import LedgerJob
@@ -170,9 +170,7 @@ def ledger_export(request, key: str):
         return redirect("reports:ledger_job", ledger_job_id=result.pk)
     content, filename = result
     fmt = filename.rsplit(".", 1)[1]
-    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(filename)}"
-    return response
+    return download_response(content, filename=filename, content_type=CONTENT_TYPES[fmt])
 
 
 @login_required

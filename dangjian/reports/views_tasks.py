@@ -93,14 +93,10 @@ def task_template(request, report_task_id: int):
 
 
 def _xlsx(content: bytes, filename: str):
-    from django.http import HttpResponse
-    from django.utils.encoding import escape_uri_path
-
+    from dangjian.core.files import download_response
     from dangjian.core.xlsx import XLSX_TYPE
 
-    response = HttpResponse(content, content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(filename)}"
-    return response
+    return download_response(content, filename=filename, content_type=XLSX_TYPE)
 
 
 @login_required

@@ -1,16 +1,16 @@
 """Pages: the post board (岗位), claims to confirm, the 《党员领岗协议书》 (print and PDF), the public list."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.encoding import escape_uri_path
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts.scope import can
 from dangjian.core.errors import DomainError
 from dangjian.core.forms import apply_domain_error
+from dangjian.core.files import pdf_response
 
 from .. import selectors, services
 from ..forms import PostForm
@@ -139,15 +139,9 @@ def agreement(request, claim_id: int):
 @login_required
 def agreement_pdf(request, claim_id: int):
     """The same agreement as a PDF (WeasyPrint, Debian CJK fonts)."""
-    from weasyprint import HTML
-
     claim = _agreement_claim(request, claim_id)
     html = render_to_string("volunteers/agreement_pdf.html", _agreement_context(claim), request=request)
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    name = f"党员领岗协议书-{claim.member.name}-{claim.agreement_no}.pdf"
-    response["Content-Disposition"] = f"inline; filename*=UTF-8''{escape_uri_path(name)}"
-    return response
+    return pdf_response(html, request=request, filename=f"党员领岗协议书-{claim.member.name}-{claim.agreement_no}.pdf")
 
 
 def public_claims(request, org_id: int):
