@@ -1,11 +1,11 @@
 """Retention of audit records.
 
-R-PIPL-retention: 《网络安全法》第二十一条 — network logs kept no less than six months; so the audit retention
+R-LOG-6M: 《网络安全法》第二十一条 — network logs kept no less than six months; so the audit retention
 setting may be longer, never shorter than RETENTION_FLOOR_DAYS.
 """
 from datetime import date, timedelta
 
-RETENTION_FLOOR_DAYS = 183  # six months, rounded up (R-PIPL-retention)
+RETENTION_FLOOR_DAYS = 183  # six months, rounded up (R-LOG-6M)
 
 
 def retention_days(configured: int | None) -> int:
