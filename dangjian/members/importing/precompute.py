@@ -1,0 +1,83 @@
+"""Pinyin keys, blind indexes and SM4 ciphertexts computed in a forked helper process for large files."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from dangjian.core.crypto import blind_index, encrypt_text
+from dangjian.core.idnumber import normalize_id_number
+from dangjian.core.pinyin import _tokens as _pinyin_tokens
+
+from .common import _setting
+
+
+PARALLEL_MIN_ROWS = _setting("MEMBERS_IMPORT_PARALLEL_MIN_ROWS", 20_000)
+
+
+@dataclass
+class _Computed:
+    names: dict = field(default_factory=dict)  # name -> (pinyin, initials)
+    ids: dict = field(default_factory=dict)  # normalized ID number -> (blind index, SM4 ciphertext)
+
+
+def _compute_chunk(chunk: tuple[list[str], list[str]]) -> tuple[list, list]:
+    """Runs in the helper process: pure functions only, no database."""
+    names, numbers = chunk
+    cache: dict = {}
+    return ([(n, name_keys(n, cache)) for n in names],
+            [(x, (blind_index(x), encrypt_text(x))) for x in numbers])
+
+
+class _Precompute:
+    """A forked process computing the expensive pure parts while the main process validates."""
+
+    def __init__(self, pool=None, pending=None):
+        self.pool, self.pending = pool, pending
+
+    @classmethod
+    def start(cls, rows: list[dict]) -> "_Precompute":
+        import multiprocessing
+        import os
+
+        if len(rows) < PARALLEL_MIN_ROWS or (os.cpu_count() or 1) < 2 \
+                or "fork" not in multiprocessing.get_all_start_methods():
+            return cls()
+        names = list({r["values"]["name"] for r in rows if isinstance(r["values"].get("name"), str)})
+        numbers = list({normalize_id_number(v) for r in rows if isinstance(v := r["values"].get("id_number"), str)})
+        name_keys("预热", {})  # pypinyin loads its dictionaries once, here, so the child inherits them
+        step = 5000
+        chunks = [(names[i:i + step], numbers[i:i + step]) for i in range(0, max(len(names), len(numbers)), step)]
+        try:
+            pool = multiprocessing.get_context("fork").Pool(1)
+        except Exception:  # e.g. inside a daemonic worker process, which may not have children
+            return cls()
+        return cls(pool, pool.map_async(_compute_chunk, chunks))
+
+    def result(self) -> _Computed:
+        computed = _Computed()
+        if self.pool is None:
+            return computed
+        try:
+            for names, ids in self.pending.get(timeout=600):
+                computed.names.update(names)
+                computed.ids.update(ids)
+        except Exception:  # the helper is an optimisation only: fall back to computing in-process
+            computed = _Computed()
+        finally:
+            self.pool.terminate()
+            self.pool.join()
+        return computed
+
+
+
+def name_keys(name: str, cache: dict) -> tuple[str, str]:
+    """(pinyin_full, pinyin_initials) of a name from ONE pypinyin pass (the costliest step of an import).
+
+    Built from core.pinyin's tokens exactly as its two public functions build them (a test checks they agree).
+    """
+    keys = cache.get(name)
+    if keys is None:
+        tokens = _pinyin_tokens(name, surname=True) if name else []
+        full = "".join(t for t, _ in tokens).lower()
+        initials = "".join(t[:1] if syllable else t for t, syllable in tokens).lower()
+        keys = cache[name] = (full[:200], initials[:50])
+    return keys
