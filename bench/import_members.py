@@ -198,4 +198,4 @@ def run(ctx) -> list[Result]:
     o = best_ours
     return [result(f"import {rows} rows (xlsx → database)", o["total"], best_base["total"], 3.0,
                    f"{rows / o['total']:.0f} rows/s; parse {o['parse']:.1f}s validate {o['validate']:.1f}s "
-                   f"insert {o['insert']:.1f}s")]
+                   f"insert {o['insert']:.1f}s; client CPU {o['cpu']:.1f}s vs {best_base['cpu']:.1f}s")]

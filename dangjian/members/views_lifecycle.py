@@ -1,7 +1,6 @@
 """Pages for transfers, mobile members, disposals and the Excel import."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -14,10 +13,8 @@ from dangjian.orgs.models import Org
 
 from . import lifecycle, rules, selectors
 from .forms import DisposalForm, MobileForm, TransferForm
-from .models import ImportJob, Transfer
+from .models import Transfer
 from .views import _org_from
-
-MAX_UPLOAD = 10 * 1024 * 1024
 
 
 @login_required
@@ -150,69 +147,6 @@ def disposal_new(request, member_id: int):
                                                         "note": "处置记录永久保存，不能删除。劝退、除名须经支部大会讨论并报上级批准（RULES §7）。"})
 
 
-# --- Excel import ------------------------------------------------------------------------
+# --- Excel import: views_import.py (re-exported: urls.py names it here) ----------------------
 
-@login_required
-def import_page(request):
-    """Upload → dry-run preview with per-row errors and the column mapping → confirm.
-
-    Files above the synchronous limit (50 000 rows) run as a background job whose progress the page
-    polls; the same preview and confirmation follow.
-    """
-    org = _org_from(request)
-    require(request.user, "members.edit", org)
-    from .importing import RosterTooLarge, import_roster, parse_roster, validate_roster
-    from .tasks import import_job_enqueue
-
-    context = {"org": org}
-    if request.method == "GET" and request.GET.get("job", "").isdigit():
-        job = ImportJob.objects.filter(id=int(request.GET["job"]), org=org, created_by=request.user).first()
-        if job is None:
-            raise Http404
-        context["bgjob"] = job
-        template = "members/_partials/import_job.html" if request.htmx else "members/import.html"
-        return render(request, template, context)
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        job_id = request.POST.get("job")
-        job = ImportJob.objects.filter(id=job_id, org=org, created_by=request.user).first() if job_id else None
-        if upload is None and job is None:
-            messages.error(request, "请选择要导入的 Excel 文件（.xlsx 或 .xls）")
-            return redirect(f"/members/import/?org={org.id}")
-        if upload is not None:
-            if upload.size > MAX_UPLOAD:
-                messages.error(request, "文件超过 10 MB，请拆分后导入")
-                return redirect(f"/members/import/?org={org.id}")
-            job = ImportJob.objects.create(org=org, created_by=request.user, file=upload, filename=upload.name[:200],
-                                           state=ImportJob.State.PREVIEW)
-        mapping = {k[4:]: v for k, v in request.POST.items() if k.startswith("map_") and v} or job.mapping or None
-        confirm, only_valid = bool(request.POST.get("confirm")), bool(request.POST.get("only_valid"))
-        with job.file.open("rb") as fh:
-            data = fh.read()
-        try:
-            parsed = parse_roster(data, filename=job.filename, mapping=mapping)
-        except RosterTooLarge:
-            job.mapping = mapping or {}
-            job.save(update_fields=["mapping"])
-            import_job_enqueue(job, commit=confirm, only_valid=only_valid)
-            return redirect(f"/members/import/?org={org.id}&job={job.id}")
-        except DomainError as exc:
-            job.state, job.report = ImportJob.State.FAILED, {"detail": exc.detail}
-            job.save(update_fields=["state", "report"])
-            messages.error(request, exc.detail)
-            return redirect(f"/members/import/?org={org.id}")
-        report = validate_roster(parsed, actor=request.user, org=org, today=timezone.localdate())
-        job.mapping = mapping or {}
-        job.save(update_fields=["mapping"])
-        if confirm and (report.valid or only_valid):
-            try:
-                created = import_roster(report, actor=request.user, org=org, only_valid=only_valid, job=job)
-            except DomainError as exc:
-                messages.error(request, exc.detail)
-            else:
-                messages.success(request, f"已导入 {created} 名党员")
-                return redirect(f"/members/?org={org.id}")
-        from .importing import FIELDS
-
-        context.update({"job": job, "parsed": parsed, "report": report, "fields": FIELDS})
-    return render(request, "members/import.html", context)
+from .views_import import import_page  # noqa: E402,F401

@@ -500,12 +500,12 @@ class ParallelPathTests(ImportTestCase):
     def test_helper_process_gives_the_same_result(self):
         rows = [HEADER] + [full_row(f"党员{n}", seq=n) for n in range(1, 30)] + [full_row("重复", seq=1)]
         serial = self.check(rows)
-        old = importing.PARALLEL_MIN_ROWS
-        importing.PARALLEL_MIN_ROWS = 1
+        old = importing.precompute.PARALLEL_MIN_ROWS
+        importing.precompute.PARALLEL_MIN_ROWS = 1
         try:
             parallel = self.check(rows)
         finally:
-            importing.PARALLEL_MIN_ROWS = old
+            importing.precompute.PARALLEL_MIN_ROWS = old
         self.assertTrue(parallel.precomputed.ids and parallel.precomputed.names)
         self.assertEqual(parallel.errors, serial.errors)
         self.assertEqual([r["id_index"] for r in parallel.rows], [r["id_index"] for r in serial.rows])
