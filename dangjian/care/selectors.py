@@ -190,6 +190,19 @@ def plan_get(*, actor, plan_id, perm: str = "care.view") -> CarePlan:
     return plan
 
 
+def visit_get(*, actor, care_visit_id, perm: str = "care.view") -> CareVisit:
+    """One visit record of an org the actor may see (404 outside, as for its plan)."""
+    try:
+        care_visit_id = int(care_visit_id)
+    except (TypeError, ValueError):
+        raise Http404
+    visit = CareVisit.objects.select_related("org").filter(scope_q(actor, field="org__path"), id=care_visit_id).first()
+    if visit is None:
+        raise Http404
+    require(actor, perm, visit.org)
+    return visit
+
+
 def plan_visits(plan: CarePlan) -> QuerySet[CareVisit]:
     return plan.visits.select_related("member", "member__org", "fund_entry").order_by("-visited_on", "-id")
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("card/<int:member_id>/<str:kind>/<str:on>/", views.card, name="card"),
     path("member/<int:member_id>/", views.member, name="member"),
     path("plan/<int:plan_id>/", views.plan, name="plan"),
+    path("visit/<int:care_visit_id>/photo/", views.visit_photo, name="visit_photo"),
     path("fund/<int:fund_id>/", views.fund, name="fund"),
     path("fund/<int:fund_id>/entries/<int:entry_id>/reverse/", views.fund_reverse, name="fund_reverse"),
     path("fund/<int:fund_id>/<str:action>/", views.fund_post, name="fund_post"),

@@ -1,4 +1,5 @@
 """Pages of 关怀帮扶: anniversaries calendar, 三色生日表, 光荣在党50年, greeting cards, visit plans, funds."""
+import os
 from datetime import date, timedelta
 
 from django.contrib import messages
@@ -15,7 +16,7 @@ from dangjian.core.errors import DomainError
 from dangjian.core.forms import apply_domain_error
 from dangjian.core.shell import current_org
 from dangjian.members.selectors import members_on_rolls
-from dangjian.core.files import pdf_response
+from dangjian.core.files import file_response, pdf_response
 
 from . import rules, selectors, services
 from .forms import CareProfileForm, DisburseForm, FundForm, IncomeForm, PlanForm, ReliefForm, VisitForm
@@ -198,6 +199,13 @@ def plan(request, plan_id: int):
         "plan": p, "due": due, "visits": visits, "form": form, "can_edit": can(request.user, "care.edit", p.org),
         "spent": sum((v.money for v in visits), rules.ZERO), "visited": sum(1 for r in due if r.visits)},
         status=400 if form.errors else 200)
+
+
+@login_required
+def visit_photo(request, care_visit_id: int):
+    """A visit's photo: a download with nosniff and a sandbox CSP, to those who may see the visit."""
+    visit = selectors.visit_get(actor=request.user, care_visit_id=care_visit_id)
+    return file_response(visit.photo, filename=f"走访照片-{visit.visited_on:%Y%m%d}{os.path.splitext(visit.photo.name)[1]}")
 
 
 # --- funds -----------------------------------------------------------------------------------------

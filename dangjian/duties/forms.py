@@ -183,7 +183,8 @@ class BrandForm(StyledForm):
     idea = forms.CharField(label="品牌理念", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     practices = forms.CharField(label="主要做法", required=False, widget=forms.Textarea(attrs={"rows": 4}))
     results = forms.CharField(label="工作成效", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    photo = forms.ImageField(label="照片", required=False)
+    # Checked by the service (core.files.validate_upload), which the API shares; ImageField would be a second check.
+    photo = forms.FileField(label="照片", required=False, widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))
 
 
 class RateForm(StyledForm):
@@ -199,7 +200,8 @@ class HonorForm(StyledForm):
     level = forms.ChoiceField(label="级别", choices=Honor.Level.choices)
     year = year_field()
     story = forms.CharField(label="先进事迹", required=False, widget=forms.Textarea(attrs={"rows": 5}))
-    photo = forms.ImageField(label="照片", required=False)
+    # Checked by the service (core.files.validate_upload), which the API shares; ImageField would be a second check.
+    photo = forms.FileField(label="照片", required=False, widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))
 
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -225,6 +225,12 @@ def check_steps(steps: list[str]) -> str | None:
     return None
 
 
+# --- Photos of brands and honors (house decision: the same bound as the other photo uploads) -----------------
+
+PHOTO_TYPES = {".jpg", ".jpeg", ".png", ".webp"}
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+
+
 # --- 表彰 (seed 000: 好书记; seed 002: 七一表彰) ------------------------------------------------
 
 AWARD_SUGGESTIONS = ["优秀共产党员", "优秀党务工作者", "先进基层党组织", "好书记", "担当作为好书记",

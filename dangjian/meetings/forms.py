@@ -103,3 +103,10 @@ class SettingsForm(forms.Form):
             if name != "assembly_quorum":
                 css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
                 field.widget.attrs.setdefault("class", css)
+
+
+class AttachmentForm(forms.Form):
+    """A meeting's photo or document; what the file really is, is checked by services.attachment_add."""
+
+    file = forms.FileField(label="附件", error_messages={"required": "请选择要上传的文件",
+                                                         "empty": "文件是空的", "invalid": "请选择要上传的文件"})

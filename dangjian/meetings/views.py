@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from dangjian.accounts.scope import can, org_get_visible, require, scope_q
 from dangjian.core.errors import DomainError
+from dangjian.core.files import file_response
 from dangjian.core.forms import apply_domain_error
 from dangjian.core.pagination import page_of
 from dangjian.core.shell import current_org
@@ -19,7 +20,7 @@ from dangjian.orgs.models import Org, PartyGroup
 from dangjian.orgs.tree import subtree_q
 
 from . import rules, selectors, services, signin
-from .forms import MeetingEditForm, MeetingForm
+from .forms import AttachmentForm, MeetingEditForm, MeetingForm
 from .models import Attendance, MeetingAttachment
 
 BRANCH_CHOICES_MAX = 500
@@ -147,12 +148,16 @@ def meeting_detail(request, meeting_id: int):
     meeting = selectors.meeting_get(actor=request.user, meeting_id=meeting_id)
     if not can(request.user, "meetings.view", meeting.org):
         return redirect("meetings:mine")  # a member of the branch: their own page shows the meeting
+    return _detail_page(request, meeting)
+
+
+def _detail_page(request, meeting, *, upload_form=None, status=200):
     return render(request, "meetings/detail.html", {
         "meeting": meeting, "rows": selectors.attendance_sheet(meeting), "summary": selectors.meeting_summary(meeting),
         "leaves": selectors.leave_requests_of(meeting), "attachments": meeting.attachments.all(),
         "makeups": meeting.makeups.select_related("member").order_by("state", "member__name"),
         "can_edit": can(request.user, "meetings.edit", meeting.org), "statuses": Attendance.Status.choices,
-        "refresh": signin.TOKEN_REFRESH_SECONDS})
+        "refresh": signin.TOKEN_REFRESH_SECONDS, "upload_form": upload_form or AttachmentForm()}, status=status)
 
 
 @login_required
@@ -219,16 +224,16 @@ def leave_decide(request, request_id: int):
 def attachment_upload(request, meeting_id: int):
     meeting = selectors.meeting_get(actor=request.user, meeting_id=meeting_id)
     require(request.user, "meetings.edit", meeting.org)
-    upload = request.FILES.get("file")
-    if upload is None:
-        messages.error(request, "请选择要上传的文件")
-    else:
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
         try:
-            services.attachment_add(actor=request.user, meeting=meeting, upload=upload)
-            messages.success(request, "已上传")
+            services.attachment_add(actor=request.user, meeting=meeting, upload=form.cleaned_data["file"])
         except DomainError as exc:
-            messages.error(request, exc.detail)
-    return redirect("meetings:detail", meeting_id=meeting.id)
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, "已上传")
+            return redirect("meetings:detail", meeting_id=meeting.id)
+    return _detail_page(request, meeting, upload_form=form, status=400)  # the refusal on the form, not a flash
 
 
 @login_required
@@ -237,5 +242,4 @@ def attachment_download(request, attachment_id: int):
     if row is None:
         raise Http404
     require(request.user, "meetings.view", row.meeting.org)
-    return FileResponse(row.file.open("rb"), as_attachment=not row.content_type.startswith("image/"),
-                        filename=row.name, content_type=row.content_type)
+    return file_response(row.file, filename=row.name)

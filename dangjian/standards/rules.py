@@ -68,33 +68,22 @@ def check_verdict(verdict: str, evidence_count: int) -> None:
 MB = 1024 * 1024
 PHOTO, DOCUMENT, FIGURE = "photo", "document", "figure"
 EVIDENCE_KINDS = [(PHOTO, "照片"), (DOCUMENT, "文件"), (FIGURE, "数据")]
-# kind → {extension: magic prefixes}, max bytes
-IMAGE_TYPES = {".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",), ".png": (b"\x89PNG\r\n\x1a\n",)}
-DOCUMENT_TYPES = {".pdf": (b"%PDF-",), ".docx": (b"PK\x03\x04",), ".xlsx": (b"PK\x03\x04",),
-                  ".doc": (b"\xd0\xcf\x11\xe0",), ".xls": (b"\xd0\xcf\x11\xe0",), **IMAGE_TYPES}
-UPLOAD_RULES = {PHOTO: (IMAGE_TYPES, 5 * MB), DOCUMENT: (DOCUMENT_TYPES, 10 * MB), FIGURE: (IMAGE_TYPES | {".pdf": (b"%PDF-",)}, 5 * MB)}
+# kind → (allowed extensions, max bytes); what a file really is is checked by core.files.validate_upload.
+IMAGE_TYPES = {".jpg", ".jpeg", ".png"}
+DOCUMENT_TYPES = {".pdf", ".docx", ".xlsx", ".doc", ".xls"} | IMAGE_TYPES
+UPLOAD_RULES = {PHOTO: (IMAGE_TYPES, 5 * MB), DOCUMENT: (DOCUMENT_TYPES, 10 * MB), FIGURE: (IMAGE_TYPES | {".pdf"}, 5 * MB)}
 KIND_HINTS = {PHOTO: "JPG 或 PNG 图片，不超过 5 MB", DOCUMENT: "PDF、Word、Excel 或图片，不超过 10 MB",
               FIGURE: "填写数值（如经费金额、场所面积），可附 JPG、PNG 或 PDF，不超过 5 MB"}
 FIGURE_MAX = Decimal("1000000000")
 
 
-def check_upload(*, kind: str, name: str, head: bytes, size: int, field: str = "file") -> str:
-    """R-STD-UPLOAD: the file's extension is allowed for its kind, its first bytes match that type, and it is not
-    too big. Returns the lower-case extension to store it under a random name."""
-    import os
+def check_upload(upload, *, kind: str, field: str = "file") -> str:
+    """R-STD-UPLOAD: the file's extension is allowed for its kind, its content really is that type (parsed, not
+    sniffed), and it is not too big. Returns the lower-case extension to store it under a random name."""
+    from dangjian.core.files import validate_upload
 
     types, limit = UPLOAD_RULES[kind]
-    ext = os.path.splitext(name or "")[1].lower()
-    if ext not in types:
-        allowed = "、".join(sorted({e.lstrip(".").upper() for e in types}))
-        raise DomainError(f"只接受 {allowed} 文件", rule="R-STD-UPLOAD", field=field)
-    if size <= 0:
-        raise DomainError("文件是空的", rule="R-STD-UPLOAD", field=field)
-    if size > limit:
-        raise DomainError(f"文件不能超过 {limit // MB} MB", rule="R-STD-UPLOAD", field=field)
-    if not any(head.startswith(magic) for magic in types[ext]):
-        raise DomainError("文件内容与扩展名不符", rule="R-STD-UPLOAD", field=field)
-    return ext
+    return validate_upload(upload, allowed=types, max_bytes=limit, field=field, rule="R-STD-UPLOAD")
 
 
 def check_evidence(*, kind: str, has_file: bool, figure: Decimal | None) -> None:

@@ -24,9 +24,7 @@ TARGET_KINDS = {Org.Kind.BRANCH, Org.Kind.GENERAL_BRANCH, Org.Kind.COMMITTEE}
 
 def _upload(upload, *, kind: str, field: str = "file") -> str:
     """R-STD-UPLOAD: checks type (by content) and size; renames to a random name (never trust the upload's)."""
-    head = upload.read(16)
-    upload.seek(0)
-    ext = rules.check_upload(kind=kind, name=upload.name, head=head, size=upload.size, field=field)
+    ext = rules.check_upload(upload, kind=kind, field=field)
     original = (upload.name or "")[:200]
     upload.name = uuid.uuid4().hex + ext
     return original

@@ -1,16 +1,13 @@
 """Pages of 标准化规范化: an org's checklist, coverage (orgs × items), issuing and re-checking, evidence and
 verdicts, size warnings."""
-import mimetypes
-import os
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts.scope import can
 from dangjian.core.errors import DomainError
+from dangjian.core.files import file_response
 from dangjian.core.forms import apply_domain_error
 from dangjian.core.shell import redirect_to_current_org
 from dangjian.core.xlsx import build_workbook, xlsx_response
@@ -41,20 +38,6 @@ def models_index(request):
 @login_required
 def warnings_index(request):
     return _home(request, "standards:warnings")
-
-
-def file_response(field_file):
-    """A stored upload, to those allowed to see it (never a public /media/ URL)."""
-    if not field_file:
-        raise Http404
-    try:
-        handle = field_file.open("rb")
-    except FileNotFoundError:
-        raise Http404
-    ctype = mimetypes.guess_type(field_file.name)[0] or "application/octet-stream"
-    response = FileResponse(handle, content_type=ctype, filename=os.path.basename(field_file.name))
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 # --- one org ---------------------------------------------------------------------------------------

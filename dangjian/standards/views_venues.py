@@ -7,13 +7,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dangjian.accounts.scope import can
 from dangjian.core.errors import DomainError
+from dangjian.core.files import file_response
 from dangjian.core.forms import apply_domain_error
 from dangjian.members.selectors import members_on_rolls
 
 from . import rules, selectors, services
 from .forms import DesignationForm, PhotoForm, ReviewForm, VenueForm
 from .models import Venue
-from .views import file_response
 
 # --- venues ----------------------------------------------------------------------------------------
 

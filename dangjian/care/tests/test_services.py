@@ -1,10 +1,12 @@
 """Funds (append-only, never negative), relief, visits, greetings and the daily job."""
+import io
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.http import Http404
+from PIL import Image
 
 from dangjian.care import selectors, services
 from dangjian.care.models import CareVisit, Fund, FundLedger, Greeting, Relief
@@ -141,14 +143,17 @@ class VisitTests(CareTestCase):
         before = (CareVisit.objects.count(), FundLedger.objects.count())
         ok = dict(member=self.old, occasion="spring_festival", visited_on=TODAY, visitors="李秀英", today=TODAY)
         bad_photo = SimpleUploadedFile("x.jpg", b"not an image", content_type="image/jpeg")
+        magic_only = SimpleUploadedFile("x.png", b"\x89PNG\r\n\x1a\n" + b"0" * 32, content_type="image/png")
         for kw in ({"visitors": ""}, {"occasion": "birthday"}, {"money": "-1"}, {"visited_on": TODAY + timedelta(1)},
-                   {"money": "200", "fund": self.fund}, {"photo": bad_photo}):
+                   {"money": "200", "fund": self.fund}, {"photo": bad_photo}, {"photo": magic_only}):
             with self.subTest(**{k: str(v) for k, v in kw.items()}), self.assertRaises(DomainError):
                 services.care_visit_record(actor=self.li, **{**ok, **kw})
         self.assertEqual((CareVisit.objects.count(), FundLedger.objects.count()), before)
 
     def test_photo_accepted(self):
-        png = b"\x89PNG\r\n\x1a\n" + b"0" * 32
+        buf = io.BytesIO()
+        Image.new("RGB", (4, 4), (200, 30, 30)).save(buf, "PNG")
+        png = buf.getvalue()
         v = services.care_visit_record(actor=self.li, member=self.old, occasion="illness", visited_on=TODAY,
                                        visitors="李秀英", photo=SimpleUploadedFile("a.png", png, "image/png"),
                                        today=TODAY)

@@ -1,10 +1,31 @@
 """Pages: calendar, 三色生日表, medal list, greeting card (HTML and PDF), plans, funds; scope and bad input."""
+import io
+import os
+import tempfile
 from datetime import date
+
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+from PIL import Image
 
 from dangjian.care.models import CarePlan, CareVisit, Fund, FundLedger, Greeting
 from dangjian.core.testing import PersonaTestCase
 
 from .helpers import make_member
+
+
+def _png() -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (4, 4), (200, 30, 30)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+PNG = _png()
+
+
+def _files(root) -> int:
+    return sum(len(files) for _, _, files in os.walk(root))
 
 
 class CarePagesTestCase(PersonaTestCase):
@@ -81,6 +102,31 @@ class PlanAndFundPagesTests(CarePagesTestCase):
         self.assertEqual(CareVisit.objects.count(), 1)
         self.assertEqual(self.web_as(self.wang).post(f"/care/plan/{plan.id}/", {
             "member_id": self.old.id, "visited_on": self.today, "visitors": "x", "money": "0"}).status_code, 404)
+
+    @override_settings(MEDIA_ROOT=tempfile.mkdtemp(prefix="care-media-"))
+    def test_visit_photo_upload_and_download(self):
+        plan = CarePlan.objects.create(org=self.branch_one, title="走访", occasion="illness", starts_on=self.today,
+                                       ends_on=self.today)
+        web, url = self.web_as(self.li), f"/care/plan/{plan.id}/"
+        data = {"member_id": self.old.id, "visited_on": self.today, "visitors": "李秀英", "money": "0"}
+        r = web.post(url, {**data, "photo": SimpleUploadedFile("a.png", PNG[:30], "image/png")})  # truncated
+        self.assertContains(r, "不是有效的图片", status_code=400)
+        self.assertEqual((CareVisit.objects.count(), _files(settings.MEDIA_ROOT)), (0, 0))
+        r = web.post(url, {**data, "photo": SimpleUploadedFile("家门口.png", PNG, "image/png")})
+        self.assertEqual(r.status_code, 302)
+        visit = CareVisit.objects.get()
+        self.assertContains(web.get(url), f"/care/visit/{visit.id}/photo/")
+        r = web.get(f"/care/visit/{visit.id}/photo/")
+        self.assertEqual(r.status_code, 200)
+        self.assertEqual(b"".join(r.streaming_content), PNG)
+        self.assertTrue(r["Content-Disposition"].startswith("attachment"))
+        self.assertEqual((r["X-Content-Type-Options"], r["Content-Type"]), ("nosniff", "image/png"))
+        self.assertIn("sandbox", r["Content-Security-Policy"])
+        self.assertEqual(self.web_as(self.wang).get(f"/care/visit/{visit.id}/photo/").status_code, 404)
+        self.assertEqual(self.web_as(self.zhao).get(f"/care/visit/{visit.id}/photo/").status_code, 404)
+        self.assertEqual(web.get("/care/visit/999999/photo/").status_code, 404)
+        CareVisit.objects.filter(pk=visit.pk).update(photo="")
+        self.assertEqual(web.get(f"/care/visit/{visit.id}/photo/").status_code, 404)
 
     def test_fund_pages(self):
         web = self.web_as(self.li)

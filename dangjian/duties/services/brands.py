@@ -12,6 +12,7 @@ from dangjian.orgs.models import Org
 from .. import rules, selectors
 from ..models import Rating, ServiceBrand, WorkMethod, WorkMethodRecord, WorkStepRecord
 from .common import not_branch, not_future, require_above, text, year as check_year
+from .common import photo as check_photo
 
 
 @transaction.atomic
@@ -20,6 +21,7 @@ def brand_create(*, actor, org: Org, name: str, year: int, idea: str = "", pract
     require(actor, "duties.edit", org)
     name = text(name, field="name", label="品牌名称", max_len=100)
     check_year(year)
+    photo = check_photo(photo)
     idea = text(idea, field="idea", label="品牌理念", max_len=5000, required=False)
     practices = text(practices, field="practices", label="主要做法", max_len=20000, required=False)
     results = text(results, field="results", label="工作成效", max_len=20000, required=False)

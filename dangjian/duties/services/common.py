@@ -1,4 +1,5 @@
 """Small validation and permission helpers shared by the duties services."""
+import uuid
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -8,6 +9,7 @@ from django.utils import timezone
 
 from dangjian.accounts.scope import in_scope, scope_paths
 from dangjian.core.errors import DomainError
+from dangjian.core.files import validate_upload
 from dangjian.orgs.models import Org
 
 from .. import rules
@@ -26,6 +28,16 @@ def text(value, *, field: str, label: str, max_len: int, required: bool = True) 
     if len(value) > max_len:
         raise DomainError(f"{label}不能超过 {max_len} 个字", field=field)
     return value
+
+
+def photo(upload):
+    """An optional photo (品牌, 表彰): a real JPG/PNG/WebP image of ≤ rules.PHOTO_MAX_BYTES, stored under a random name;
+    checked before anything is written, so a refusal leaves no row and no file."""
+    if not upload:
+        return None
+    ext = validate_upload(upload, allowed=rules.PHOTO_TYPES, max_bytes=rules.PHOTO_MAX_BYTES, field="photo")
+    upload.name = uuid.uuid4().hex + ext
+    return upload
 
 
 def decimal(value, *, field: str, label: str) -> Decimal:

@@ -13,6 +13,7 @@ from dangjian.orgs.tree import subtree_q
 from .. import rules
 from ..models import Honor
 from .common import not_future, require_above, text, year as check_year
+from .common import photo as check_photo
 
 
 @transaction.atomic
@@ -21,6 +22,7 @@ def honor_nominate(*, actor, org: Org, subject: str, award: str, level: str, yea
                    photo=None) -> Honor:
     """Nominate a person (a member or a named person of org) or org itself for an award."""
     require(actor, "duties.edit", org)
+    photo = check_photo(photo)
     if subject not in Honor.Subject.values:
         raise DomainError("表彰对象应为个人或组织", field="subject")
     award = text(award, field="award", label="表彰名称", max_len=50)

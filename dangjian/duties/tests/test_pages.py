@@ -5,6 +5,7 @@ from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from dangjian.core.errors import DomainError
 from dangjian.core.models import AuditEvent
 from dangjian.duties import services
 from dangjian.duties.models import ChecklistItem, Rectification, ResponsibilityPledge, ServiceBrand
@@ -150,27 +151,87 @@ class DutiesPagesTests(DutiesCase):
         self.assertContains(Client().get("/duties/showcase/"), "姚国俊")
 
 
+def _png() -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (2, 2), "red").save(buf, format="PNG")
+    return buf.getvalue()
+
+
 class PhotoUploadTests(DutiesCase):
-    def test_brand_photo_must_be_an_image(self):
+    def setUp(self):
         import shutil
         import tempfile
 
-        from django.core.files.uploadedfile import SimpleUploadedFile
         from django.test import override_settings
-        from PIL import Image
 
-        media = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, media, ignore_errors=True)
-        buf = io.BytesIO()
-        Image.new("RGB", (2, 2), "red").save(buf, format="PNG")
-        web = self.web_as(self.li)
+        self.media = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.media, ignore_errors=True)
+        media = override_settings(MEDIA_ROOT=self.media)
+        media.enable()
+        self.addCleanup(media.disable)
+
+    def _files(self) -> int:
+        import os
+
+        return sum(len(f) for _, _, f in os.walk(self.media))
+
+    def _check_download(self, url: str, content: bytes, client=None):
+        r = (client or self.web_as(self.li)).get(url)
+        self.assertEqual(r.status_code, 200, url)
+        self.assertEqual(b"".join(r.streaming_content), content)
+        self.assertTrue(r["Content-Disposition"].startswith("attachment"))
+        self.assertEqual((r["X-Content-Type-Options"], r["Content-Type"]), ("nosniff", "image/png"))
+        self.assertIn("sandbox", r["Content-Security-Policy"])
+
+    def test_brand_photo_must_be_an_image_and_is_served_in_scope(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        png, web = _png(), self.web_as(self.li)
         url = f"/duties/brands/new/?org={self.branch_one.id}"
-        with override_settings(MEDIA_ROOT=media):
+        audits = AuditEvent.objects.count()
+        for bad in (b"not an image", png[:30], b""):
             r = web.post(url, {"name": "假照片", "year": 2025,
-                               "photo": SimpleUploadedFile("x.png", b"not an image", content_type="image/png")})
-            self.assertEqual(r.status_code, 200)
-            self.assertFalse(ServiceBrand.objects.filter(name="假照片").exists())
-            r = web.post(url, {"name": "带照片", "year": 2025,
-                               "photo": SimpleUploadedFile("p.png", buf.getvalue(), content_type="image/png")})
-            self.assertEqual(r.status_code, 302)
-            self.assertTrue(ServiceBrand.objects.get(name="带照片").photo.name.startswith("brands/"))
+                               "photo": SimpleUploadedFile("x.png", bad, content_type="image/png")})
+            self.assertEqual(r.status_code, 400)
+            self.assertTrue(r.context["form"].errors["photo"])
+        self.assertFalse(ServiceBrand.objects.filter(name="假照片").exists())
+        self.assertEqual((AuditEvent.objects.count(), self._files()), (audits, 0))
+        r = web.post(url, {"name": "带照片", "year": 2025,
+                           "photo": SimpleUploadedFile("p.png", png, content_type="image/png")})
+        self.assertEqual(r.status_code, 302)
+        brand = ServiceBrand.objects.get(name="带照片")
+        self.assertTrue(brand.photo.name.startswith("brands/"))
+        self.assertNotIn("p.png", brand.photo.name)  # stored under a random name
+        photo_url = f"/duties/brands/{brand.id}/photo/"
+        self.assertContains(web.get(f"/duties/brands/{brand.id}/"), photo_url)
+        self._check_download(photo_url, png)
+        self.assertEqual(self.web_as(self.wang).get(photo_url).status_code, 404)
+        self.assertEqual(Client().get(photo_url).status_code, 302)  # to the login page
+        plain = services.brand_create(actor=self.li, org=self.branch_one, name="无照片", year=2025)
+        self.assertEqual(web.get(f"/duties/brands/{plain.id}/photo/").status_code, 404)  # no photo
+
+    def test_honor_photo_private_until_approved_for_the_showcase(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        member = make_member(self.li, self.branch_one, "王秀兰")
+        png = _png()
+        honor = services.honor_nominate(actor=self.li, org=self.branch_one, subject="person", member=member,
+                                        award="优秀共产党员", level="town", year=self.today_year(),
+                                        photo=SimpleUploadedFile("h.png", png, content_type="image/png"))
+        self._check_download(f"/duties/honors/{honor.id}/photo/", png)
+        self.assertEqual(self.web_as(self.wang).get(f"/duties/honors/{honor.id}/photo/").status_code, 404)
+        public_url = f"/duties/showcase/{honor.id}/photo/"
+        self.assertEqual(Client().get(public_url).status_code, 404)  # not approved yet
+        services.honor_decide(actor=self.zhang, honor=honor, approve=True, public=True)
+        self.assertContains(Client().get("/duties/showcase/"), public_url)
+        self._check_download(public_url, png, client=Client())
+        with self.assertRaises(DomainError):
+            services.honor_nominate(actor=self.li, org=self.branch_one, subject="person", member=member,
+                                    award="优秀党务工作者", level="town", year=self.today_year(),
+                                    photo=SimpleUploadedFile("h.jpg", b"MZ\x90\x00", content_type="image/jpeg"))
+        self.assertEqual(self._files(), 1)
+
+    def today_year(self) -> int:
+        return timezone.localdate().year

@@ -44,8 +44,10 @@ def query_without_page(request) -> str:
     return params.urlencode()
 
 
-def run_form(request, form, action, *, success: str, redirect_to, template="duties/form.html", context=None):
-    """POST: validate, call the service, show its refusal on the form; GET: show the form."""
+def run_form(request, form, action, *, success: str, redirect_to, template="duties/form.html", context=None,
+             refused_status: int = 200):
+    """POST: validate, call the service, show its refusal on the form (with `refused_status`: the upload forms
+    answer 400 so a client can tell the file was refused); GET: show the form."""
     if request.method == "POST" and form.is_valid():
         try:
             result = action(form.cleaned_data)
@@ -54,7 +56,8 @@ def run_form(request, form, action, *, success: str, redirect_to, template="duti
         else:
             messages.success(request, success)
             return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)
-    return render(request, template, {"form": form, **(context or {})})
+    return render(request, template, {"form": form, **(context or {})},
+                  status=refused_status if request.method == "POST" else 200)
 
 
 def post_action(request, action, *, success: str, back: str):

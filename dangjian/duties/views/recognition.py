@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts.scope import can, require
+from dangjian.core.files import file_response
 from dangjian.core.pagination import page_of
 from dangjian.orgs.models import Org
 
@@ -49,7 +50,8 @@ def brand_create(request):
     form = BrandForm(request.POST or None, request.FILES or None)
     return run_form(request, form, lambda d: services.brand_create(actor=request.user, org=org, **d),
                     success="服务品牌已创建", redirect_to=lambda b: reverse("duties:brand_detail", args=[b.id]),
-                    context={"title": f"{org.name} · 创建党建服务品牌", "back": reverse("duties:brands")})
+                    context={"title": f"{org.name} · 创建党建服务品牌", "back": reverse("duties:brands")},
+                    refused_status=400)
 
 
 @login_required
@@ -102,7 +104,8 @@ def honor_create(request):
     return run_form(request, form, action, success="已提交推荐",
                     redirect_to=lambda h: reverse("duties:honor_detail", args=[h.id]),
                     context={"title": f"{org.name} · 推荐表彰", "back": reverse("duties:honors"),
-                             "award_suggestions": rules.AWARD_SUGGESTIONS})
+                             "award_suggestions": rules.AWARD_SUGGESTIONS},
+                    refused_status=400)
 
 
 @login_required
@@ -135,6 +138,28 @@ def showcase(request):
     return render(request, "duties/showcase.html", {"page": page, "award": award, "root": root,
                                                     "awards": rules.AWARD_SUGGESTIONS,
                                                     "query": query_without_page(request)})
+
+
+# --- Photos: never a public /media/ URL; downloads with nosniff and a sandbox CSP (core.files) ---------
+
+@login_required
+def brand_photo(request, brand_id: int):
+    need(request)
+    return file_response(selectors.brand_get(actor=request.user, brand_id=brand_id).photo)
+
+
+@login_required
+def honor_photo(request, honor_id: int):
+    need(request)
+    return file_response(selectors.honor_get(actor=request.user, honor_id=honor_id).photo)
+
+
+def public_showcase_photo(request, honor_id: int):
+    """The photo of an honor on the public 榜样 page: only approved honors marked public (404 otherwise)."""
+    honor = selectors.showcase_list().filter(pk=honor_id).first()
+    if honor is None:
+        raise Http404
+    return file_response(honor.photo)
 
 
 # --- 支部工作法 ------------------------------------------------------------------------------

@@ -1,15 +1,34 @@
 """Boundary tests of standards/rules.py: checklist items, uploads, verdicts, model periods, branch-size warnings."""
+import io
+import zipfile
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from dangjian.core.errors import DomainError
 from dangjian.standards import rules
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 8
-JPG = b"\xff\xd8\xff\xe0" + b"\0" * 12
 PDF = b"%PDF-1.4\n" + b"\0" * 7
+
+
+def _image(fmt: str) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(out, fmt)
+    return out.getvalue()
+
+
+def _docx() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document/>")
+    return out.getvalue()
+
+
+PNG, JPG, DOCX = _image("PNG"), _image("JPEG"), _docx()
 
 
 def test_default_items_are_the_eight():
@@ -30,26 +49,35 @@ def test_item_count_limit():
         rules.parse_items("\n".join(f"i{n} 项目{n}" for n in range(31)))
 
 
-@pytest.mark.parametrize("kind,name,head,size", [
-    ("photo", "a.png", PNG, 5 * rules.MB), ("photo", "a.JPG", JPG, 1), ("document", "a.pdf", PDF, 10 * rules.MB),
-    ("document", "a.docx", b"PK\x03\x04" + b"\0" * 12, 100), ("figure", "a.pdf", PDF, 100),
+def _file(name: str, content: bytes, size: int | None = None) -> SimpleUploadedFile:
+    upload = SimpleUploadedFile(name, content)
+    if size is not None:
+        upload.size = size  # the size the upload handler measured; the limit is judged on it
+    return upload
+
+
+@pytest.mark.parametrize("kind,name,content,size", [
+    ("photo", "a.png", PNG, 5 * rules.MB), ("photo", "a.JPG", JPG, None), ("document", "a.pdf", PDF, 10 * rules.MB),
+    ("document", "a.docx", DOCX, None), ("figure", "a.pdf", PDF, None),
 ])
-def test_uploads_accepted(kind, name, head, size):
-    assert rules.check_upload(kind=kind, name=name, head=head, size=size).startswith(".")
+def test_uploads_accepted(kind, name, content, size):
+    assert rules.check_upload(_file(name, content, size), kind=kind).startswith(".")
 
 
-@pytest.mark.parametrize("kind,name,head,size", [
+@pytest.mark.parametrize("kind,name,content,size", [
     ("photo", "a.png", PNG, 5 * rules.MB + 1),            # one byte over the limit
     ("document", "a.pdf", PDF, 10 * rules.MB + 1),
-    ("photo", "a.pdf", PDF, 100),                          # a document is not a photo
-    ("photo", "a.png", b"GIF89a" + b"\0" * 10, 100),       # content does not match the extension
-    ("document", "a.exe", b"MZ" + b"\0" * 14, 100),
-    ("photo", "noext", PNG, 100),
-    ("photo", "a.png", PNG, 0),
+    ("photo", "a.pdf", PDF, None),                         # a document is not a photo
+    ("photo", "a.png", b"GIF89a" + b"\0" * 10, None),      # content does not match the extension
+    ("photo", "a.png", PNG[:30], None),                    # truncated: the magic bytes alone are not an image
+    ("document", "a.docx", b"PK\x03\x04" + b"\0" * 12, None),  # a zip header is not a Word document
+    ("document", "a.exe", b"MZ" + b"\0" * 14, None),
+    ("photo", "noext", PNG, None),
+    ("photo", "a.png", b"", None),
 ])
-def test_uploads_refused(kind, name, head, size):
+def test_uploads_refused(kind, name, content, size):
     with pytest.raises(DomainError) as exc:
-        rules.check_upload(kind=kind, name=name, head=head, size=size)
+        rules.check_upload(_file(name, content, size), kind=kind)
     assert exc.value.rule == "R-STD-UPLOAD"
 
 

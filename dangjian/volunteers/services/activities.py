@@ -8,6 +8,7 @@ from django.utils import timezone
 from dangjian.accounts.scope import require
 from dangjian.core.audit import audit, snapshot
 from dangjian.core.errors import Conflict, DomainError
+from dangjian.core.files import validate_upload
 from dangjian.orgs.models import Org
 
 from .. import rules
@@ -17,7 +18,7 @@ from . import _common as c
 ACTIVITY_FIELDS = ["title", "description", "place", "starts_at", "ends_at", "skills", "headcount", "unit", "state"]
 MAX_PHOTOS = 30
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
-PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+PHOTO_TYPES = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
 
 
 def _self_or_staff(actor, volunteer: VolunteerProfile, org: Org) -> bool:
@@ -94,7 +95,7 @@ def activity_signup(*, actor, activity: Activity, volunteer: VolunteerProfile) -
     taken = Signup.objects.filter(activity=activity, state=Signup.State.SIGNED_UP).count()
     rules.check_headcount(signed_up=taken, headcount=activity.headcount)
     if signup is None:
-        signup = Signup.objects.create(activity=activity, volunteer=volunteer)
+        signup = Signup.objects.create(activity=activity, region_id=activity.region_id, volunteer=volunteer)
     else:
         signup.state = Signup.State.SIGNED_UP
         signup.save(update_fields=["state"])
@@ -212,28 +213,16 @@ def activity_summarize(*, actor, activity: Activity, summary: str) -> Activity:
 
 @transaction.atomic
 def activity_photo_add(*, actor, activity: Activity, upload, caption: str = "") -> ActivityPhoto:
-    """A photo of the activity (JPEG/PNG/WebP/GIF, ≤ 5 MB, checked with Pillow)."""
-    from PIL import Image, UnidentifiedImageError
-
+    """A photo of the activity (JPEG/PNG/WebP/GIF, ≤ 5 MB, parsed by core.files.validate_upload before anything
+    is written, so a refused file leaves no row and no file)."""
     require(actor, "volunteers.edit", activity.org)
     caption = c.text(caption, field="caption", label="照片说明", max_len=100)
     if upload is None:
         raise DomainError("请选择照片", field="image")
-    if upload.size > PHOTO_MAX_BYTES:
-        raise DomainError("照片不能超过 5 MB", field="image")
+    ext = validate_upload(upload, allowed=PHOTO_TYPES, max_bytes=PHOTO_MAX_BYTES, field="image")
     if ActivityPhoto.objects.filter(activity=activity).count() >= MAX_PHOTOS:
         raise Conflict(f"每个活动最多 {MAX_PHOTOS} 张照片", field="image")
-    try:
-        upload.seek(0)
-        with Image.open(upload) as img:
-            fmt = img.format
-            img.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise DomainError("文件不是有效的图片", field="image")
-    if fmt not in PHOTO_FORMATS:
-        raise DomainError("照片格式应为 JPG、PNG、WebP 或 GIF", field="image")
-    upload.seek(0)
-    upload.name = f"photo.{PHOTO_FORMATS[fmt]}"
+    upload.name = "photo" + ext  # never the uploaded name on disk (the storage makes it unique)
     photo = ActivityPhoto(activity=activity, caption=caption, uploaded_by=actor)
     photo.image.save(upload.name, upload, save=False)
     photo.save()

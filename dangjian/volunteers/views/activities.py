@@ -5,13 +5,14 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts.scope import can
 from dangjian.core.errors import DomainError
+from dangjian.core.files import file_response
 from dangjian.core.forms import apply_domain_error
 from dangjian.core.pagination import page_of
 from dangjian.orgs.tree import subtree_q
@@ -85,7 +86,10 @@ def activity_new(request):
 
 @login_required
 def activity_detail(request, activity_id: int):
-    activity = selectors.activity_get(actor=request.user, activity_id=activity_id)
+    return _detail_page(request, selectors.activity_get(actor=request.user, activity_id=activity_id))
+
+
+def _detail_page(request, activity, *, photo_error: str = "", status: int = 200):
     staff = can(request.user, "volunteers.edit", activity.org)
     viewer = can(request.user, "volunteers.view", activity.org)
     signups = selectors.activity_signups(activity=activity)
@@ -102,25 +106,21 @@ def activity_detail(request, activity_id: int):
         "a": activity, "signups": signups if viewer else ([mine] if mine else []), "count": len(signups),
         "staff": staff, "own": own, "mine": mine, "pool": pool, "photos": activity.photos.all(),
         "started": activity.starts_at <= now, "ended": activity.ends_at <= now,
-        "full": len(signups) >= activity.headcount,
-    })
+        "full": len(signups) >= activity.headcount, "photo_error": photo_error,
+    }, status=status)
 
 
 @login_required
 def photo(request, activity_id: int, photo_id: int):
-    """A photo, served only to those who may see the activity (media is not public)."""
+    """A photo, served only to those who may see the activity (media is not public), as a download with nosniff
+    and a sandbox CSP (an <img> still shows it)."""
     activity = selectors.activity_get(actor=request.user, activity_id=activity_id)
     item = ActivityPhoto.objects.filter(activity=activity, id=selectors.checked_id(photo_id)).first()
     if item is None:
         raise Http404
-    try:
-        handle = item.image.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404
-    return FileResponse(handle, content_type=PHOTO_TYPES.get(item.image.name.rsplit(".", 1)[-1], "image/jpeg"))
+    return file_response(item.image)
 
 
-PHOTO_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp", "gif": "image/gif"}
 ACTIONS = {"signup", "signup_cancel", "check_in", "check_out", "hours", "summary", "cancel", "photo"}
 
 
@@ -130,6 +130,8 @@ def activity_action(request, activity_id: int, action: str):
     if action not in ACTIONS:
         raise Http404
     activity = selectors.activity_get(actor=request.user, activity_id=activity_id)
+    if action == "photo":
+        return _photo_add(request, activity)
     raw_vid = request.POST.get("volunteer_id", "").strip()
     try:
         if action in ("signup", "signup_cancel", "check_in", "check_out", "hours"):
@@ -162,15 +164,22 @@ def activity_action(request, activity_id: int, action: str):
         elif action == "cancel":
             services.activity_cancel(actor=request.user, activity=activity, reason=request.POST.get("reason", ""))
             messages.success(request, "活动已取消")
-        elif action == "photo":
-            services.activity_photo_add(actor=request.user, activity=activity, upload=request.FILES.get("image"),
-                                        caption=request.POST.get("caption", ""))
-            messages.success(request, "照片已上传")
     except DomainError as exc:
         messages.error(request, exc.detail)
     nxt = request.POST.get("next", "")
     if nxt == "me":
         return redirect("volunteers:me")
+    return redirect("volunteers:activity_detail", activity_id=activity.id)
+
+
+def _photo_add(request, activity):
+    """A refused photo shows the page again with the reason under the upload form (400), not a flash message."""
+    try:
+        services.activity_photo_add(actor=request.user, activity=activity, upload=request.FILES.get("image"),
+                                    caption=request.POST.get("caption", ""))
+    except DomainError as exc:
+        return _detail_page(request, activity, photo_error=exc.detail, status=exc.status)
+    messages.success(request, "照片已上传")
     return redirect("volunteers:activity_detail", activity_id=activity.id)
 
 
