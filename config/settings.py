@@ -195,8 +195,8 @@ MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.messages.middleware.MessageMi
 MIDDLEWARE.insert(MIDDLEWARE.index("dangjian.core.security.IdleTimeoutMiddleware") + 1,
                   "dangjian.accounts.twofactor.AdminTwoFactorMiddleware")
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("dangjian.core.security.csp_nonce")
-# Strict script-src (nonce only) once the app templates have no inline handlers left (see security.py).
-CSP_STRICT_SCRIPTS = os.environ.get("DANGJIAN_CSP_STRICT", "0") == "1"
+# Strict script-src (nonce only, no inline handlers; see security.py). DANGJIAN_CSP_STRICT=0 switches back.
+CSP_STRICT_SCRIPTS = os.environ.get("DANGJIAN_CSP_STRICT", "1") != "0"
 SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60)))  # seconds; 0 = off
 DANGJIAN_MAX_REQUEST_BYTES = int(os.environ.get("DANGJIAN_MAX_REQUEST_MB", "20")) * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 20

@@ -1,13 +1,16 @@
 """Web hardening (issue 14, item 5): Content-Security-Policy with a per-request nonce, session idle timeout.
 
 CSP. Every asset is vendored, so `default-src 'self'` holds for every page and any CDN leak is blocked
-(and breaks the browser tests). Scripts: the policy is strict (`script-src 'self' 'nonce-…'`) when
-settings.CSP_STRICT_SCRIPTS is on; until every app template has moved its inline `<script>` to
-`<script nonce="{{ csp_nonce }}">` and its `onclick=`/`onchange=` handlers to the data attributes handled
-in base.html (`data-print`, `data-confirm`, `data-autosubmit`, `data-back`), the enforced policy allows
-inline scripts and the strict one is sent as Content-Security-Policy-Report-Only, so the browser console
-names what is left to migrate. Styles allow 'unsafe-inline' (style="" attributes, and ECharts/Tabler set
-styles at run time); images may be data:/blob: (ECharts exports, previews).
+(and breaks the browser tests). Scripts are strict: `script-src 'self' 'nonce-…'`, so an injected
+`<script>` or `onclick=` never runs. Templates therefore put `nonce="{{ csp_nonce }}"` on every inline
+`<script>` (the context processor below exposes it to every template rendered with a request) and declare
+behaviour with the data attributes of static/js/app.js (`data-confirm`, `data-print`, `data-back`,
+`data-autosubmit`, `data-prompt`) instead of inline handlers; dangjian/core/tests/test_csp.py walks every
+template to keep it so. settings.CSP_STRICT_SCRIPTS=False (env DANGJIAN_CSP_STRICT=0) is the way back for
+an emergency: inline scripts are then allowed and the strict policy is only sent as
+Content-Security-Policy-Report-Only, so the browser console still names what breaks it. Styles allow
+'unsafe-inline' (style="" attributes, and ECharts/Tabler/htmx set styles at run time); images may be
+data:/blob: (ECharts exports, previews).
 
 Idle timeout. A browser session left untouched for settings.SESSION_IDLE_TIMEOUT seconds (default 30 min,
 等保 2.0 "登录超时自动退出") is ended; the absolute lifetime stays SESSION_COOKIE_AGE. The last-seen time
@@ -55,11 +58,11 @@ class SecurityHeadersMiddleware:
     def __call__(self, request):
         request.csp_nonce = secrets.token_urlsafe(16)
         response = self.get_response(request)
-        strict = getattr(settings, "CSP_STRICT_SCRIPTS", False)
+        strict = getattr(settings, "CSP_STRICT_SCRIPTS", True)
         # A response that set its own policy (file downloads: default-src 'none'; sandbox) keeps it.
         if "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = csp_policy(request.csp_nonce, strict_scripts=strict)
-            if not strict:
+            if not strict:  # the emergency switch-back: enforce the lax policy, report what the strict one would block
                 response["Content-Security-Policy-Report-Only"] = csp_policy(request.csp_nonce, strict_scripts=True)
         response.setdefault("Referrer-Policy", "same-origin")
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
