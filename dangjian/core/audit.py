@@ -41,6 +41,7 @@ def audit(*, actor, verb: str, target: models.Model | None = None, org=None,
         actor_name=getattr(actor, "username", "") or "系统",
         org=org,
         org_path=getattr(org, "path", "") or "",
+        region_id=region_of(org=org, user=actor),
         verb=verb,
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
@@ -49,6 +50,22 @@ def audit(*, actor, verb: str, target: models.Model | None = None, org=None,
         after=_jsonable(after) if after is not None else None,
         ip=current_ip(),
     )
+
+
+def region_of(*, org=None, user=None) -> int | None:
+    """The region a per-write or per-user row is distributed by (DESIGN rule 9): the org's, else the user's
+    member org's, else the home region (the first root's) — never NULL while an org exists."""
+    if org is not None and getattr(org, "region_id", None):
+        return org.region_id
+    from django.apps import apps
+
+    if getattr(user, "pk", None):
+        region = (apps.get_model("members", "Member").objects.filter(user_id=user.pk)
+                  .values_list("region_id", flat=True).first())
+        if region:
+            return region
+    Org = apps.get_model("orgs", "Org")
+    return Org.objects.filter(depth=1).order_by("path").values_list("region_id", flat=True).first()
 
 
 def _is_org(obj) -> bool:

@@ -2,6 +2,20 @@ from django.conf import settings
 from django.db import models
 
 
+class RegionFilled:
+    """Mixin for rows distributed by region_id (DESIGN rule 9): a row saved without it takes the region of
+    REGION_FROM (a relation with region_id). Unique keys lead with region_id and NULLs never collide, so a
+    forgotten region would silently let duplicates in. Services still pass it (no extra query); bulk_create
+    bypasses save() and must set it."""
+
+    REGION_FROM = "org"
+
+    def save(self, *args, **kwargs):
+        if self.region_id is None and self._state.adding:
+            self.region_id = getattr(getattr(self, self.REGION_FROM, None), "region_id", None)
+        super().save(*args, **kwargs)
+
+
 class AuditEvent(models.Model):
     """One write that matters: who did what to which object, before and after. Append-only."""
 
@@ -12,6 +26,9 @@ class AuditEvent(models.Model):
     org = models.ForeignKey("orgs.Org", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # Snapshot of the org's tree path, so scoped browsing is an index range even after a move.
     org_path = models.CharField(max_length=255, blank=True, db_index=True)
+    # DESIGN rule 9: the org's region; an event about no org takes the actor's member region, else the home
+    # region (the first root's): Citus refuses NULL in the distribution column (audit.region_of).
+    region_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     verb = models.CharField("操作", max_length=64, db_index=True)
     target_type = models.CharField(max_length=64, blank=True)
     target_id = models.CharField(max_length=64, blank=True)

@@ -6,6 +6,8 @@ class Notification(models.Model):
     """One message to one user: the in-app inbox row, and the parent of its deliveries."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    # DESIGN rule 9: the region of the org the notice concerns, else of the user's member org (core.audit.region_of).
+    region_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     kind = models.CharField("类型", max_length=50, db_index=True)
     title = models.CharField("标题", max_length=200)
     body = models.TextField("内容", blank=True)
@@ -18,8 +20,8 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
-        constraints = [models.UniqueConstraint(fields=["user", "dedupe_key"], condition=~models.Q(dedupe_key=""),
-                                               name="notification_dedupe")]
+        constraints = [models.UniqueConstraint(fields=["region_id", "user", "dedupe_key"],
+                                               condition=~models.Q(dedupe_key=""), name="notification_dedupe")]
 
 
 class Delivery(models.Model):

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 
+from dangjian.core.audit import region_of
 from dangjian.core.errors import DomainError
 
 from .models import Delivery, Notification, Preference, Webhook
@@ -39,14 +40,19 @@ def notify(*, users, kind: str, title: str, body: str = "", url: str = "", dedup
     if not title:
         raise DomainError("通知标题不能为空")
     body = (body or "")[:BODY_MAX]
+    dedupe_key = dedupe_key[:200]
     created = []
     for user in users:
         if not getattr(user, "is_active", False):
             continue
+        region = region_of(org=org, user=user)
+        # The unique key is (region_id, user, dedupe_key): an unregioned row would not collide, so look first.
+        if region is None and dedupe_key and Notification.objects.filter(user=user, dedupe_key=dedupe_key).exists():
+            continue
         try:
             with transaction.atomic():
-                note = Notification.objects.create(user=user, kind=kind[:50], title=title, body=body, url=url[:300],
-                                                   dedupe_key=dedupe_key[:200])
+                note = Notification.objects.create(user=user, region_id=region, kind=kind[:50], title=title,
+                                                   body=body, url=url[:300], dedupe_key=dedupe_key)
         except IntegrityError:
             continue  # already sent for this event
         created.append(note)

@@ -15,7 +15,7 @@ from dangjian.orgs.models import Org
 from dangjian.visits.models import VisitLog
 
 from . import rules
-from .models import Mediation, Petition, PetitionStep
+from .models import Mediation, Petition, PetitionStep, TrackingCode
 from .services import petitions_escalate_overdue
 
 COMMUNITY = "绿博家苑社区党委"
@@ -120,6 +120,7 @@ def seed(ctx) -> None:
                       submitter_name=NAMES[i], allow_public=bool(reply), public_reply=reply)
         live.append((p, 4 if reply else i - 1, False))
     Petition.objects.bulk_create([p for p, _, _ in live])
+    TrackingCode.objects.bulk_create(TrackingCode.for_petitions([p for p, _, _ in live]))
     steps = []
     for p, stop, late in live:
         steps += _walk(p, stop=stop, late=late, today=today, rng=rng, actor=li)
@@ -144,6 +145,7 @@ def _seed_004(root: Org, rng, used, actor, steps: list) -> None:
                       submitter_name=NAMES[i % len(NAMES)], resolved=i >= 4)
         rows.append(p)
     Petition.objects.bulk_create(rows)
+    TrackingCode.objects.bulk_create(TrackingCode.for_petitions(rows))
     for p in rows:
         steps += _walk(p, stop=4, late=False, today=date(2016, 12, 31), rng=rng, actor=actor)
         p.save()

@@ -5,12 +5,13 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from dangjian.core.models import RegionFilled
 from dangjian.orgs.models import Org
 
 from . import rules
 
 
-class Petition(models.Model):
+class Petition(RegionFilled, models.Model):
     """One resident's 诉求, 建议 or letter to the leaders' mailbox, in an org's queue."""
 
     class Kind(models.TextChoices):
@@ -49,7 +50,8 @@ class Petition(models.Model):
                                   related_name="petitions")
     visit_log = models.ForeignKey("visits.VisitLog", null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="petitions")
-    tracking_code = models.CharField("查询码", max_length=16, unique=True)
+    # Nationally unique through TrackingCode (the public lookup); unique per region here (Citus keys, rule 9).
+    tracking_code = models.CharField("查询码", max_length=16)
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.NEW, db_index=True)
     received_on = models.DateField("受理日期", db_index=True)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="首问责任人", null=True, blank=True,
@@ -73,6 +75,7 @@ class Petition(models.Model):
         ordering = ["-received_on", "-id"]
         indexes = [models.Index(fields=["org", "state"], name="petition_org_state"),
                    models.Index(fields=["region_id", "received_on"], name="petition_region_date")]
+        constraints = [models.UniqueConstraint(fields=["region_id", "tracking_code"], name="petition_region_code")]
 
     def __str__(self):
         return self.title
@@ -90,6 +93,29 @@ class Petition(models.Model):
         from dangjian.visits.rules import mask_phone
 
         return mask_phone(self.submitter_phone)
+
+
+class TrackingCode(models.Model):
+    """查询码 → petition: the national uniqueness of codes and the residents' lookup by code alone.
+
+    A Citus reference table (small rows, replicated): Petition is distributed by region_id, so a code cannot be
+    unique nor found by code alone there. petition_id is a plain column — reference tables cannot hold a foreign
+    key to a distributed one; petitions are never deleted. Written with the petition in one transaction.
+    """
+
+    code = models.CharField(max_length=16, primary_key=True)
+    region_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    petition_id = models.BigIntegerField(unique=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "查询码"
+
+    def __str__(self):
+        return self.code
+
+    @classmethod
+    def for_petitions(cls, petitions) -> list["TrackingCode"]:
+        return [cls(code=p.tracking_code, region_id=p.region_id, petition_id=p.pk) for p in petitions]
 
 
 class PetitionStep(models.Model):

@@ -14,7 +14,7 @@ from dangjian.members.rules import FieldError
 from dangjian.orgs.models import Org
 
 from . import rules
-from .models import Escalation, Mediation, Petition, PetitionSettings, PetitionStep, PetitionTransfer
+from .models import Escalation, Mediation, Petition, PetitionSettings, PetitionStep, PetitionTransfer, TrackingCode
 
 STATE_AFTER = {"contact": Petition.State.CONTACTED, "accept": Petition.State.ACCEPTED,
                "handle": Petition.State.HANDLED, "feedback": Petition.State.CLOSED}
@@ -35,7 +35,7 @@ def settings_for(org: Org) -> PetitionSettings:
 def new_tracking_code() -> str:
     for _ in range(10):
         code = "".join(secrets.choice(rules.TRACKING_ALPHABET) for _ in range(rules.TRACKING_LENGTH))
-        if not Petition.objects.filter(tracking_code=code).exists():
+        if not TrackingCode.objects.filter(code=code).exists():  # national: the reference table
             return code
     raise RuntimeError("could not draw a free tracking code")  # 31^12 codes: never in practice
 
@@ -85,10 +85,12 @@ def clean_petition(data: dict, *, public: bool = False) -> dict:
 
 def _new_petition(*, org: Org, clean: dict, received_on: date, actor=None, **extra) -> Petition:
     due = rules.deadlines(received_on=received_on, sla=settings_for(org).sla, add=add_working_days_db)
-    return Petition.objects.create(
+    petition = Petition.objects.create(
         org=org, region_id=org.region_id, received_on=received_on, tracking_code=new_tracking_code(),
         contact_due=due["contact"], accept_due=due["accept"], handle_due=due["handle"],
         feedback_due=due["feedback"], current_due=due["contact"], created_by=actor, **clean, **extra)
+    TrackingCode.objects.bulk_create(TrackingCode.for_petitions([petition]))  # same transaction as the caller's
+    return petition
 
 
 def _audit_new(actor, petition: Petition, verb: str = "petition.create") -> None:

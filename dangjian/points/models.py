@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 
 from dangjian.core.ledger import AppendOnly
+from dangjian.core.models import RegionFilled
 from dangjian.members.models import Member
 from dangjian.orgs.models import Org
 
@@ -132,7 +133,7 @@ class PointRuleVersion(models.Model):
         return self.valid_from <= day and (self.valid_to is None or day < self.valid_to)
 
 
-class PointEntry(AppendOnly):
+class PointEntry(RegionFilled, AppendOnly):
     """One line of the 积分台账. Append-only: never edited or deleted; a correction is a reversing entry.
 
     Only the review fields (status, decided_*) change, once, from pending to approved or rejected.
@@ -167,8 +168,10 @@ class PointEntry(AppendOnly):
     evidence = models.FileField("证明材料", upload_to="points/evidence/%Y/%m/", blank=True)
     note = models.CharField("事由", max_length=200, blank=True)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
-    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="reversed_by", verbose_name="冲正的记录")
+    # One reversal per entry: UniqueConstraint(region_id, reverses) below, not a OneToOne (Citus keys need
+    # the distribution column; a reversal always lives in its entry's region).
+    reverses = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="reversed_by", verbose_name="冲正的记录")
     reason = models.CharField("冲正原因", max_length=200, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
@@ -183,8 +186,9 @@ class PointEntry(AppendOnly):
         ordering = ["-occurred_on", "-id"]
         constraints = [
             # One entry per event of another app: automatic awards are idempotent.
-            models.UniqueConstraint(fields=["source_app", "source_event_id"], condition=~Q(source_event_id=""),
-                                    name="pointentry_unique_source_event"),
+            models.UniqueConstraint(fields=["region_id", "source_app", "source_event_id"],
+                                    condition=~Q(source_event_id=""), name="pointentry_unique_source_event"),
+            models.UniqueConstraint(fields=["region_id", "reverses"], name="pointentry_reversed_once"),
             models.CheckConstraint(condition=~Q(points=0), name="pointentry_points_nonzero"),
         ]
         indexes = [

@@ -4,6 +4,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
+from dangjian.core.models import RegionFilled
 from dangjian.members.models import Member
 from dangjian.orgs.models import Org
 
@@ -70,8 +71,10 @@ class Material(models.Model):
         return self.title
 
 
-class MaterialProgress(models.Model):
+class MaterialProgress(RegionFilled, models.Model):
     """How far a member has studied a material. `seconds` only grows and never passes the length."""
+
+    REGION_FROM = "member"
 
     material = models.ForeignKey(Material, on_delete=models.PROTECT, related_name="progress")
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="study_progress")
@@ -82,7 +85,7 @@ class MaterialProgress(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["material", "member"], name="study_materialprogress_unique")]
+        constraints = [models.UniqueConstraint(fields=["region_id", "material", "member"], name="study_materialprogress_unique")]
 
 
 class Course(models.Model):
@@ -122,7 +125,9 @@ class CourseLesson(models.Model):
         ordering = ["order", "id"]
 
 
-class CourseAttendance(models.Model):
+class CourseAttendance(RegionFilled, models.Model):
+    REGION_FROM = "member"
+
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="attendance")
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="study_course_attendance")
     region_id = models.BigIntegerField(null=True, blank=True, db_index=True)
@@ -132,7 +137,7 @@ class CourseAttendance(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["course", "member"], name="study_attendance_unique")]
+        constraints = [models.UniqueConstraint(fields=["region_id", "course", "member"], name="study_attendance_unique")]
 
 
 class Question(models.Model):
@@ -173,8 +178,10 @@ class Quiz(models.Model):
         return self.title
 
 
-class QuizAttempt(models.Model):
+class QuizAttempt(RegionFilled, models.Model):
     """One member's attempt: the questions drawn, the answers, the grade. Submitted once."""
+
+    REGION_FROM = "member"
 
     quiz = models.ForeignKey(Quiz, on_delete=models.PROTECT, related_name="attempts")
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="study_quiz_attempts")
@@ -188,10 +195,10 @@ class QuizAttempt(models.Model):
     passed = models.BooleanField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["quiz", "member"], name="study_quizattempt_unique")]
+        constraints = [models.UniqueConstraint(fields=["region_id", "quiz", "member"], name="study_quizattempt_unique")]
 
 
-class StudyCredit(models.Model):
+class StudyCredit(RegionFilled, models.Model):
     """学时 ledger, append-only: online seconds or offline hours; a correction is a reversing entry."""
 
     class Source(models.TextChoices):
@@ -209,8 +216,9 @@ class StudyCredit(models.Model):
     material = models.ForeignKey(Material, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     course = models.ForeignKey(Course, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     quiz = models.ForeignKey(Quiz, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="reversed_by")
+    # One reversal per credit: UniqueConstraint(region_id, reverses), not a OneToOne (Citus keys, rule 9).
+    reverses = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="reversed_by")
     seconds = models.IntegerField("线上学习秒数", default=0)
     hours = models.DecimalField("学时", max_digits=6, decimal_places=2, default=Decimal(0))
     note = models.CharField("说明", max_length=200, blank=True)
@@ -220,3 +228,4 @@ class StudyCredit(models.Model):
     class Meta:
         ordering = ["-credited_on", "-id"]
         indexes = [models.Index(fields=["member", "year"], name="study_studycredit_member_year")]
+        constraints = [models.UniqueConstraint(fields=["region_id", "reverses"], name="study_studycredit_reversed_once")]

@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from dangjian.core.models import RegionFilled
 from dangjian.orgs.models import Org
 
 from . import rules
@@ -66,10 +67,11 @@ class Resident(models.Model):
         return self.name
 
 
-class Pairing(models.Model):
+class Pairing(RegionFilled, models.Model):
     """结对帮扶: one member paired with one household until ended (seed 004)."""
 
     org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="pairings")  # the member's org
+    region_id = models.BigIntegerField(null=True, blank=True, db_index=True)  # DESIGN rule 9: the org's region
     member = models.ForeignKey("members.Member", verbose_name="党员", on_delete=models.PROTECT,
                                related_name="pairings")
     household = models.ForeignKey(Household, verbose_name="帮扶户", on_delete=models.PROTECT,
@@ -84,7 +86,8 @@ class Pairing(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "结对帮扶"
         ordering = ["-started_on", "-id"]
-        constraints = [models.UniqueConstraint(fields=["member", "household"], condition=Q(ended_on__isnull=True),
+        constraints = [models.UniqueConstraint(fields=["region_id", "member", "household"],
+                                               condition=Q(ended_on__isnull=True),
                                                name="pairing_one_active")]
 
     def __str__(self):

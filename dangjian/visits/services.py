@@ -149,7 +149,7 @@ def pairing_create(*, actor, member, household: Household, started_on: date | No
         raise DomainError("帮扶措施不能超过 500 个字", field="note")
     try:
         with transaction.atomic():
-            pairing = Pairing.objects.create(org=member.org, member=member, household=household,
+            pairing = Pairing.objects.create(org=member.org, region_id=member.org.region_id, member=member, household=household,
                                              started_on=started_on, note=note, created_by=actor)
     except IntegrityError:
         raise Conflict("该党员已与该户结对", field="household_id", rule="R-PAIRING")

@@ -196,7 +196,7 @@ def _seed_activities(ctx, rng, teams) -> None:
         chosen = rng.sample(pool, min(len(pool), rng.randint(2, min(a.headcount, 8))))
         done = a.state == Activity.State.DONE
         for vid in chosen:
-            signups.append(Signup(activity_id=a.id, volunteer_id=vid, checked_in_at=a.starts_at if done else None,
+            signups.append(Signup(activity_id=a.id, region_id=a.region_id, volunteer_id=vid, checked_in_at=a.starts_at if done else None,
                                   checked_out_at=a.ends_at if done else None))
             if done and a.ends_at < now:
                 hours = Decimal((a.ends_at - a.starts_at).seconds // 1800) / 2 - (Decimal("0.5") if rng.random() < .2

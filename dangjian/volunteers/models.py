@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from dangjian.core.ledger import AppendOnly
+from dangjian.core.models import RegionFilled
 from dangjian.orgs.models import Org
 
 
@@ -152,14 +153,17 @@ class Activity(models.Model):
         return self.title
 
 
-class Signup(models.Model):
+class Signup(RegionFilled, models.Model):
     """报名 and 签到/签退 of one volunteer at one activity."""
+
+    REGION_FROM = "activity"
 
     class State(models.TextChoices):
         SIGNED_UP = "signed_up", "已报名"
         CANCELLED = "cancelled", "已取消"
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="signups")
+    region_id = models.BigIntegerField(null=True, blank=True, db_index=True)  # = activity.region_id (rule 9)
     volunteer = models.ForeignKey(VolunteerProfile, on_delete=models.PROTECT, related_name="signups")
     state = models.CharField(max_length=10, choices=State.choices, default=State.SIGNED_UP, db_index=True)
     checked_in_at = models.DateTimeField("签到时间", null=True, blank=True)
@@ -167,7 +171,7 @@ class Signup(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["activity", "volunteer"], name="signup_unique")]
+        constraints = [models.UniqueConstraint(fields=["region_id", "activity", "volunteer"], name="signup_unique")]
         ordering = ["created_at", "id"]
 
 

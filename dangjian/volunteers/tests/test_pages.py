@@ -181,6 +181,45 @@ class PageFlowTests(VolunteerTestCase):
         self.assertContains(r, "协议书")
 
 
+class PhotoPageTests(VolunteerTestCase):
+    def test_refused_photo_shows_the_form_again_and_writes_nothing(self):
+        import os
+        import shutil
+        import tempfile
+
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from django.test import override_settings
+        from PIL import Image
+
+        from dangjian.volunteers.models import ActivityPhoto
+
+        media = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, media, ignore_errors=True)
+        buf = io.BytesIO()
+        Image.new("RGB", (8, 8), "red").save(buf, "PNG")
+        png, web = buf.getvalue(), self.web_as(self.li)
+        url = f"/volunteers/activities/{self.act_one.id}/photo/"
+        with override_settings(MEDIA_ROOT=media):
+            before = self.counts()
+            for bad, says in ((png[:30], "不是有效的图片"), (b"<svg onload=alert(1)>", "不是有效的图片"), (b"", "空")):
+                r = web.post(url, {"image": SimpleUploadedFile("a.png", bad, "image/png"), "caption": "合影"})
+                self.assertContains(r, says, status_code=400)  # the page again, the reason under the upload form
+                self.assertContains(r, "invalid-feedback", status_code=400)
+            self.assertEqual(self.counts(), before)
+            self.assertEqual(sum(len(f) for _, _, f in os.walk(media)), 0)
+            self.assertEqual(self.web_as(self.wang).post(url, {"image": SimpleUploadedFile("a.png", png)}).status_code,
+                             404)
+            r = web.post(url, {"image": SimpleUploadedFile("合影.png", png, "image/png"), "caption": "合影"})
+            self.assertEqual(r.status_code, 302)
+            photo = ActivityPhoto.objects.get()
+            self.assertNotIn("合影", photo.image.name)
+            served = web.get(photo.url)
+            self.assertEqual(b"".join(served.streaming_content), png)
+            self.assertEqual((served["Content-Type"], served["X-Content-Type-Options"]), ("image/png", "nosniff"))
+            self.assertTrue(served["Content-Disposition"].startswith("attachment"))
+            self.assertIn("sandbox", served["Content-Security-Policy"])
+
+
 class NoNPlusOneTests(VolunteerTestCase):
     def query_count(self, web, url):
         with CaptureQueriesContext(connection) as ctx:

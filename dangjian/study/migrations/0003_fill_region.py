@@ -1,0 +1,25 @@
+"""Fills region_id of the rows written before it existed (DESIGN rule 9, issue 13): the member's (the credit's org)."""
+from django.db import migrations
+from django.db.models import OuterRef, Subquery
+
+
+def fill(apps, schema_editor):
+    db = schema_editor.connection.alias
+    rows = apps.get_model("study", "MaterialProgress").objects.using(db).filter(region_id__isnull=True)
+    rows.update(region_id=Subquery(apps.get_model("members", "Member").objects.using(db).filter(pk=OuterRef("member_id"))
+                                   .values("region_id")[:1]))
+    rows = apps.get_model("study", "QuizAttempt").objects.using(db).filter(region_id__isnull=True)
+    rows.update(region_id=Subquery(apps.get_model("members", "Member").objects.using(db).filter(pk=OuterRef("member_id"))
+                                   .values("region_id")[:1]))
+    rows = apps.get_model("study", "CourseAttendance").objects.using(db).filter(region_id__isnull=True)
+    rows.update(region_id=Subquery(apps.get_model("members", "Member").objects.using(db).filter(pk=OuterRef("member_id"))
+                                   .values("region_id")[:1]))
+    rows = apps.get_model("study", "StudyCredit").objects.using(db).filter(region_id__isnull=True)
+    rows.update(region_id=Subquery(apps.get_model("orgs", "Org").objects.using(db).filter(pk=OuterRef("org_id"))
+                                   .values("region_id")[:1]))
+
+
+class Migration(migrations.Migration):
+    dependencies = [('study', '0002_region_keys'), ('members', '0006_search_indexes_with_stage'), ('orgs', '0001_initial')]
+
+    operations = [migrations.RunPython(fill, migrations.RunPython.noop, elidable=True)]
