@@ -44,7 +44,8 @@ def run(ctx) -> list[Result]:
                 mt = Meeting.objects.create(org=b, region_id=b.region_id, kind="theme_day", title="签到基准主题党日",
                                             starts_at=now - timedelta(minutes=10), ends_at=now + timedelta(hours=2))
                 meetings.append(mt)
-                Attendance.objects.bulk_create([Attendance(meeting=mt, member=m, is_full=m.stage == "full")
+                Attendance.objects.bulk_create([Attendance(meeting=mt, member=m, region_id=mt.region_id,
+                                                           is_full=m.stage == "full")
                                                 for m in ms])
                 token = make_token(mt.id)
                 for m in ms:

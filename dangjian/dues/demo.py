@@ -39,7 +39,7 @@ def _category_and_income(member, rnd: random.Random, village: bool):
 
 def _profile(member, month: date, category: str, income, farmer: Decimal, reason: str) -> DuesProfile:
     q = rules.dues_quote(category=category, income=Decimal(income) if income else None, farmer_amount=farmer)
-    return DuesProfile(member=member, year=month.year, effective_from=month, category=q.category, income=q.income,
+    return DuesProfile(member=member, region_id=member.region_id, year=month.year, effective_from=month, category=q.category, income=q.income,
                        rate=q.rate, monthly_amount=q.amount, reason=reason)
 
 
@@ -99,7 +99,8 @@ def seed(ctx) -> None:
     bill_of = {(b.member_id, b.month): b for b in DuesBill.objects.filter(member__in=[m.id for m in seeded])}
     DuesPayment.objects.bulk_create(payments)  # primary keys come back (RETURNING) on SQLite and PostgreSQL
     DuesPaymentMonth.objects.bulk_create([
-        DuesPaymentMonth(payment=p, member_id=p.member_id, month=m, amount=a, bill=bill_of.get((p.member_id, m)))
+        DuesPaymentMonth(payment=p, member_id=p.member_id, region_id=p.region_id, month=m, amount=a,
+                         bill=bill_of.get((p.member_id, m)))
         for p, rows in zip(payments, months_of) for m, a in rows], batch_size=2000)
     settled = []
     for p, rows in zip(payments, months_of):

@@ -31,6 +31,7 @@ class DuesProfile(models.Model):
     """A member's category and base from a month on (fixed each January; re-based with a reason)."""
 
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="dues_profiles")
+    region_id = models.BigIntegerField(null=True, blank=True, db_index=True)  # DESIGN rule 9: the member's
     year = models.PositiveSmallIntegerField("年度", db_index=True)
     effective_from = models.DateField("起始月份")  # always the 1st of a month
     category = models.CharField("党费类别", max_length=20, choices=rules.CATEGORY_CHOICES)
@@ -47,12 +48,18 @@ class DuesProfile(models.Model):
         verbose_name = verbose_name_plural = "党费基数"
         ordering = ["member_id", "effective_from"]
         constraints = [
-            models.UniqueConstraint(fields=["member", "effective_from"], name="dues_profile_once_per_month"),
+            models.UniqueConstraint(fields=["region_id", "member", "effective_from"],
+                                    name="dues_profile_once_per_month"),
             models.CheckConstraint(condition=Q(monthly_amount__gte=0), name="dues_profile_amount_nonneg"),
         ]
 
     def __str__(self):
         return f"{self.member} {rules.month_label(self.effective_from)} 起 {self.monthly_amount} 元/月"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.region_id is None and self.member_id is not None:
+            self.region_id = self.member.region_id
+        super().save(*args, **kwargs)
 
     @property
     def category_label(self) -> str:
@@ -124,8 +131,10 @@ class DuesPayment(AppendOnly):
     to_centre = models.BooleanField("自愿多交全额上缴中央", default=False)
     proxy_name = models.CharField("代交人", max_length=50, blank=True)
     note = models.CharField("备注", max_length=200, blank=True)
-    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="reversed_by")
+    # One reversal per payment: UniqueConstraint(region_id, reverses) below, not a OneToOne (Citus keys need
+    # the distribution column); a reversal is written in its payment's region. `reversed_by` is a manager now.
+    reverses = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="reversed_by")
     reason = models.CharField("冲销原因", max_length=200, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
@@ -135,6 +144,7 @@ class DuesPayment(AppendOnly):
         verbose_name = verbose_name_plural = "党费交纳记录"
         ordering = ["-paid_on", "-id"]
         indexes = [models.Index(fields=["org", "paid_on"], name="dues_payment_org_paid")]
+        constraints = [models.UniqueConstraint(fields=["region_id", "reverses"], name="dues_payment_reversed_once")]
 
     def __str__(self):
         return f"{self.receipt_no} {self.member} {self.amount}"
@@ -143,6 +153,11 @@ class DuesPayment(AppendOnly):
     def receipt_no(self) -> str:
         prefix = "DF" if self.kind == self.Kind.PAYMENT else "CX"
         return f"{prefix}{self.paid_on:%Y}{self.pk or 0:07d}"
+
+    @property
+    def reversal(self) -> "DuesPayment | None":
+        """The payment reversing this one, if any (prefetch `reversed_by` on lists)."""
+        return next(iter(self.reversed_by.all()), None)
 
     @property
     def is_proxy(self) -> bool:
@@ -159,6 +174,7 @@ class DuesPaymentMonth(AppendOnly):
 
     payment = models.ForeignKey(DuesPayment, on_delete=models.PROTECT, related_name="months")
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="dues_months")
+    region_id = models.BigIntegerField(null=True, blank=True, db_index=True)  # DESIGN rule 9: the payment's
     month = models.DateField("月份")
     amount = models.DecimalField("金额", max_digits=12, decimal_places=2)
     kind = models.CharField(max_length=10, choices=DuesPayment.Kind.choices, default=DuesPayment.Kind.PAYMENT)
@@ -170,12 +186,19 @@ class DuesPaymentMonth(AppendOnly):
         ordering = ["member_id", "month", "id"]
         constraints = [
             # R-DUES-ONCE: two simultaneous payments of the same month record one.
-            models.UniqueConstraint(fields=["member", "month", "kind", "generation"], name="dues_month_paid_once"),
+            models.UniqueConstraint(fields=["region_id", "member", "month", "kind", "generation"],
+                                    name="dues_month_paid_once"),
         ]
         indexes = [models.Index(fields=["member", "month"], name="dues_month_member_month")]
 
     def __str__(self):
         return f"{self.member_id} {rules.month_label(self.month)} {self.amount}"
+
+    def save(self, *args, **kwargs):
+        # The unique key includes region_id, and NULLs never collide: a month always takes its payment's region.
+        if self._state.adding and self.region_id is None and self.payment_id is not None:
+            self.region_id = self.payment.region_id
+        super().save(*args, **kwargs)
 
 
 class DuesPublication(models.Model):

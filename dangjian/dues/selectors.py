@@ -244,8 +244,8 @@ def member_exemptions(member: Member) -> QuerySet[DuesExemption]:
 
 
 def member_payments(member: Member) -> QuerySet[DuesPayment]:
-    return (DuesPayment.objects.filter(member=member).select_related("reverses", "reversed_by", "created_by")
-            .prefetch_related("months").order_by("-paid_on", "-id"))
+    return (DuesPayment.objects.filter(member=member).select_related("reverses", "created_by")
+            .prefetch_related("months", "reversed_by").order_by("-paid_on", "-id"))
 
 
 def payment_get(*, actor, payment_id, perm: str = "dues.view") -> DuesPayment:
@@ -362,35 +362,31 @@ class ReportRow:
 
 def dues_report(*, actor, org: Org, year: int, on: date | None = None) -> tuple[list[ReportRow], ReportRow]:
     """Per branch under org: due (months begun), paid for those months, outstanding, paid in advance and
-    voluntary — summed from the same per-member cells, so rows add up to the total to the fen."""
+    voluntary — the states of `member_cells` summed by the database (report_sql), so a county costs a few
+    set-based queries; rows add up to the total to the fen."""
+    from .report_sql import report_cells_sql
+
     org = dues_org_get(actor=actor, org_id=org.id)
     on = on or today()
     months = rules.months_between(date(year, 1, 1), date(year, 12, 1))
     current = rules.month_of(on)
-    members = list(members_on_rolls(org).select_related("org"))
-    data = load_dues_data([m.id for m in members], start=months[0], end=months[-1])
-    rows: dict[int, ReportRow] = {}
-    policies: dict[int, Policy] = {}
-    for m in members:
-        row = rows.setdefault(m.org_id, ReportRow(m.org, by_month={mm: [ZERO, ZERO] for mm in months}))
-        row.members += 1
-        if m.org_id not in policies:
-            policies[m.org_id] = policy_for(m.org)
-        for c in member_cells(m, months, data, on=on, policy=policies[m.org_id]):
-            if c.month > current:
-                if c.state == "paid":
-                    row.advance += c.paid
-                continue
-            if c.state in ("paid", "due"):
-                row.due += c.due or ZERO
-                row.by_month[c.month][0] += c.due or ZERO
-            if c.state == "paid":
-                row.paid += c.paid
-                row.by_month[c.month][1] += c.paid
-            if c.state == "due":
-                row.outstanding += c.due or ZERO
-    voluntary = (DuesPayment.objects.filter(member__in=[m.id for m in members], paid_on__year=year)
-                 .values("org_id").annotate(v=Sum("voluntary")))
+    pop = members_on_rolls(org)
+    counts = dict(pop.order_by().values_list("org_id").annotate(n=Count("id")))
+    orgs = Org.objects.in_bulk(list(counts))
+    rows = {oid: ReportRow(orgs[oid], members=n, by_month={mm: [ZERO, ZERO] for mm in months})
+            for oid, n in counts.items()}
+    for org_id, month, due, paid, outstanding in report_cells_sql(pop, year=year):
+        row = rows[org_id]
+        if month > current:  # a future month only counts what was paid in advance
+            row.advance += fen(paid)
+            continue
+        row.due += fen(due)
+        row.paid += fen(paid)
+        row.outstanding += fen(outstanding)
+        row.by_month[month][0] += fen(due)
+        row.by_month[month][1] += fen(paid)
+    voluntary = (DuesPayment.objects.filter(member__in=pop.values("id"), paid_on__year=year)
+                 .order_by().values("org_id").annotate(v=Sum("voluntary")))
     for v in voluntary:
         if v["org_id"] in rows:
             rows[v["org_id"]].voluntary += fen(v["v"])

@@ -318,8 +318,9 @@ def dues_payment_record(*, actor, member: Member, months: list, amount, method: 
                 reference=reference, amount=total, voluntary=extra, to_centre=rules.voluntary_to_centre(extra),
                 proxy_name=proxy_name, note=note, created_by=actor if actor.pk else None)
             DuesPaymentMonth.objects.bulk_create([
-                DuesPaymentMonth(payment=payment, member=member, month=m, amount=cells[m].due,
-                                 generation=generations.get(m, 0), bill=cells[m].bill) for m in sorted(parsed)])
+                DuesPaymentMonth(payment=payment, member=member, region_id=payment.region_id, month=m,
+                                 amount=cells[m].due, generation=generations.get(m, 0), bill=cells[m].bill)
+                for m in sorted(parsed)])
     except IntegrityError:  # a simultaneous payment of the same month won the race
         raise Conflict("所选月份的党费已交纳，不能重复交纳", rule="R-DUES-ONCE", field="months")
     bills.bills_settle(member=member, months=parsed, payment=payment)
@@ -352,8 +353,9 @@ def dues_payment_reverse(*, actor, payment: DuesPayment, reason: str, today: dat
                 to_centre=payment.to_centre, proxy_name=payment.proxy_name, reverses=payment, reason=reason,
                 created_by=actor if actor.pk else None)
             DuesPaymentMonth.objects.bulk_create([
-                DuesPaymentMonth(payment=reversal, member_id=row.member_id, month=row.month, amount=-row.amount,
-                                 kind=DuesPayment.Kind.REVERSAL, generation=row.generation, bill_id=row.bill_id)
+                DuesPaymentMonth(payment=reversal, member_id=row.member_id, region_id=reversal.region_id,
+                                 month=row.month, amount=-row.amount, kind=DuesPayment.Kind.REVERSAL,
+                                 generation=row.generation, bill_id=row.bill_id)
                 for row in payment.months.all()])
     except IntegrityError:
         raise Conflict("该笔交纳已冲销", rule="R-LEDGER")

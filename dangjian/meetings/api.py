@@ -265,7 +265,8 @@ def check_in(request, meeting_id: int, payload: CheckInIn):
     own = member_of_user(request.user)
     if payload.member_id is not None and (own is None or payload.member_id != own.id):
         raise DomainError("只能本人签到，不能为他人签到", field="member_id")
-    row, created = services.meeting_check_in(actor=request.user, token=payload.token, meeting_id=meeting_id)
+    row, created = services.meeting_check_in(actor=request.user, token=payload.token, meeting_id=meeting_id,
+                                             member=own)
     return {**_att_out(row), "meeting_id": row.meeting_id, "created": created}
 
 

@@ -124,7 +124,8 @@ def seed(ctx) -> None:
                                   Attendance.Status.LEAVE if roll_ < 0.94 else Attendance.Status.ABSENT)
                 present = status == Attendance.Status.PRESENT
                 rows.append(Attendance(
-                    meeting=meeting, member=m, status=status, is_full=m.stage == "full", is_exempt=m.is_exempt,
+                    meeting=meeting, member=m, region_id=meeting.region_id, status=status, is_full=m.stage == "full",
+                    is_exempt=m.is_exempt,
                     method=(Attendance.Method.QR if rng.random() < 0.7 else Attendance.Method.MANUAL)
                     if present else "",
                     checked_at=starts_at - timedelta(minutes=rng.randint(0, 20)) if present else None))
@@ -142,8 +143,8 @@ def seed(ctx) -> None:
         meeting = Meeting.objects.create(org=branch, region_id=branch.region_id, kind="theme_day",
                                          title="主题党日：冬季防火安全宣传", starts_at=starts_at, ends_at=ends_at,
                                          place="党群服务中心", agenda="1. 集中学习\n2. 入户宣传")
-        Attendance.objects.bulk_create([Attendance(meeting=meeting, member=m, is_full=m.stage == "full",
-                                                   is_exempt=m.is_exempt) for m in roll])
+        Attendance.objects.bulk_create([Attendance(meeting=meeting, member=m, region_id=meeting.region_id,
+                                                   is_full=m.stage == "full", is_exempt=m.is_exempt) for m in roll])
         created += 1
         # 谈心谈话: about two thirds of the members so far this year.
         talks = [HeartTalk(org=branch, region_id=branch.region_id, member=m, talker_name=branch.secretary or "支部书记",

@@ -70,6 +70,7 @@ class Attendance(models.Model):
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="attendances")
+    region_id = models.BigIntegerField(null=True, blank=True, db_index=True)  # DESIGN rule 9: the meeting's
     status = models.CharField("出勤", max_length=10, choices=Status.choices, default=Status.ABSENT)
     method = models.CharField("方式", max_length=10, choices=Method.choices, blank=True, default="")
     checked_at = models.DateTimeField("签到时间", null=True, blank=True)
@@ -80,6 +81,11 @@ class Attendance(models.Model):
                                   related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.region_id is None and self.meeting_id is not None:
+            self.region_id = self.meeting.region_id
+        super().save(*args, **kwargs)
+
     @property
     def unmarked(self) -> bool:
         """Nobody has signed in or ticked this row yet, and the meeting is not recorded."""
@@ -88,7 +94,8 @@ class Attendance(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "出勤"
-        constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="attendance_unique")]
+        # Citus (issue 13): unique keys carry the distribution column; a row takes its meeting's region.
+        constraints = [models.UniqueConstraint(fields=["region_id", "meeting", "member"], name="attendance_unique")]
         indexes = [models.Index(fields=["member", "status"], name="attendance_member_status")]
 
 

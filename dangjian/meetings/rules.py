@@ -3,6 +3,7 @@
 Nothing here touches the database: selectors gather facts (meetings held, attendance) and these
 functions decide. Every rule cites its article id; the tests walk the boundaries.
 """
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -74,6 +75,7 @@ def period_key(day: date, freq: str) -> str:
     raise ValueError(f"unknown frequency {freq!r}")
 
 
+@functools.lru_cache(maxsize=4096)  # pure; a county's compliance asks for the same few dozen keys per branch
 def period_bounds(key: str) -> tuple[date, date]:
     """First and last day of a period given by its key."""
     if len(key) == 4:
@@ -89,6 +91,11 @@ def period_bounds(key: str) -> tuple[date, date]:
 
 def periods_between(start: date, end: date, freq: str) -> list[str]:
     """Keys of the periods lying wholly inside [start, end], in order."""
+    return list(_periods_between(start, end, freq))
+
+
+@functools.lru_cache(maxsize=1024)  # pure; the same (year, freq) for every branch of a compliance page
+def _periods_between(start: date, end: date, freq: str) -> tuple[str, ...]:
     step = {MONTH: 1, QUARTER: 3, YEAR: 12}[freq]
     first, _ = period_bounds(period_key(start, freq))
     keys = []
@@ -98,7 +105,7 @@ def periods_between(start: date, end: date, freq: str) -> list[str]:
         if lo >= start and hi <= end:
             keys.append(key)
         first = first + relativedelta(months=step)
-    return keys
+    return tuple(keys)
 
 
 # --- Quorum and what counts ---
@@ -306,32 +313,17 @@ def attendance_rate(*, present: int, expected: int) -> float | None:
 # --- House decisions (not in the national texts) ---
 MAKEUP_DAYS = 30  # a 补学 task is due 30 days after the meeting was recorded
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024  # = DATA_UPLOAD_MAX_MEMORY_SIZE
-# Allowed attachments: extension -> (content type, leading bytes that must match; any of them).
-ATTACHMENT_TYPES = {
-    "jpg": ("image/jpeg", [b"\xff\xd8\xff"]),
-    "jpeg": ("image/jpeg", [b"\xff\xd8\xff"]),
-    "png": ("image/png", [b"\x89PNG\r\n\x1a\n"]),
-    "pdf": ("application/pdf", [b"%PDF-"]),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", [b"PK\x03\x04"]),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", [b"PK\x03\x04"]),
-    "doc": ("application/msword", [b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"]),
-    "xls": ("application/vnd.ms-excel", [b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"]),
-}
+# Allowed attachments: photos, PDF, Word/Excel. What a file really is (parsed images, OOXML zips without macros or
+# bombs, OLE2 magic) is checked by core.files.validate_upload, the one check every upload goes through.
+ATTACHMENT_TYPES = {".jpg", ".jpeg", ".png", ".pdf", ".docx", ".xlsx", ".doc", ".xls"}
 
 
-def check_attachment(*, name: str, size: int, head: bytes) -> tuple[str | None, str]:
-    """(error message or None, content type) for an upload, judged by extension, size and its first bytes."""
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if ext not in ATTACHMENT_TYPES:
-        return "只能上传图片（jpg、png）、PDF 或 Word/Excel 文件", ""
-    if size <= 0:
-        return "文件为空", ""
-    if size > MAX_ATTACHMENT_BYTES:
-        return f"文件不能超过 {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB", ""
-    content_type, magics = ATTACHMENT_TYPES[ext]
-    if not any(head.startswith(m) for m in magics):
-        return "文件内容与扩展名不符", ""
-    return None, content_type
+def check_attachment(upload) -> str:
+    """The attachment's lower-case extension, or DomainError (field "file") when it is not an allowed type by
+    content, is empty or is over MAX_ATTACHMENT_BYTES."""
+    from dangjian.core.files import validate_upload
+
+    return validate_upload(upload, allowed=ATTACHMENT_TYPES, max_bytes=MAX_ATTACHMENT_BYTES, field="file")
 
 
 # --- 民主评议党员 (R-MEET-REVIEW, RULES §7) ---

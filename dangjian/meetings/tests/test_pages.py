@@ -168,25 +168,44 @@ class AttachmentTests(MeetingTestCase):
         shutil.rmtree(MEDIA, ignore_errors=True)
 
     def test_upload_checks_type_and_size(self):
+        import io
+        import os
+
+        from PIL import Image
+
+        buf = io.BytesIO()
+        Image.new("RGB", (4, 4), (200, 30, 30)).save(buf, "PNG")
         m = self.new_meeting()
         web = self.web_as(self.li)
-        png = SimpleUploadedFile("合影.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100, content_type="image/png")
-        web.post(f"/meetings/{m.id}/attachments/", {"file": png})
+        png = SimpleUploadedFile("合影.png", buf.getvalue(), content_type="image/png")
+        self.assertEqual(web.post(f"/meetings/{m.id}/attachments/", {"file": png}).status_code, 302)
         self.assertEqual(MeetingAttachment.objects.count(), 1)
-        fake = SimpleUploadedFile("virus.png", b"MZ\x90\x00" + b"0" * 100, content_type="image/png")
-        r = web.post(f"/meetings/{m.id}/attachments/", {"file": fake}, follow=True)
-        self.assertContains(r, "文件内容与扩展名不符")
-        exe = SimpleUploadedFile("a.exe", b"MZ", content_type="application/octet-stream")
-        web.post(f"/meetings/{m.id}/attachments/", {"file": exe})
+        audits = AuditEvent.objects.count()
+        files = sum(len(f) for _, _, f in os.walk(MEDIA))
+        for bad, says in ((SimpleUploadedFile("virus.png", b"MZ\x90\x00" + b"0" * 100, "image/png"), "不是有效的图片"),
+                          (SimpleUploadedFile("cut.png", buf.getvalue()[:30], "image/png"), "不是有效的图片"),
+                          (SimpleUploadedFile("a.exe", b"MZ", "application/octet-stream"), "只接受"),
+                          (SimpleUploadedFile("a.pdf", b"", "application/pdf"), "空"), (None, "请选择")):
+            r = web.post(f"/meetings/{m.id}/attachments/", {"file": bad} if bad else {})
+            self.assertContains(r, says, status_code=400)  # the form again, with the reason; not a redirect
+            self.assertContains(r, "invalid-feedback", status_code=400)
         self.assertEqual(MeetingAttachment.objects.count(), 1)
+        self.assertEqual(AuditEvent.objects.count(), audits)
+        self.assertEqual(sum(len(f) for _, _, f in os.walk(MEDIA)), files)
         row = MeetingAttachment.objects.get()
+        self.assertNotIn("合影", row.file.name)  # stored under a random name, shown under its own
         r = web.get(f"/meetings/attachments/{row.id}/")
         self.assertEqual(r.status_code, 200)
         self.assertEqual(b"".join(r.streaming_content)[:4], b"\x89PNG")
+        self.assertIn("attachment", r["Content-Disposition"])
+        self.assertIn("%E5%90%88%E5%BD%B1.png", r["Content-Disposition"])  # 合影.png
+        self.assertEqual((r["X-Content-Type-Options"], r["Content-Type"]), ("nosniff", "image/png"))
+        self.assertIn("sandbox", r["Content-Security-Policy"])
         self.assertEqual(self.web_as(self.wang).get(f"/meetings/attachments/{row.id}/").status_code, 404)
         self.assertEqual(self.web_as(self.zhao).get(f"/meetings/attachments/{row.id}/").status_code, 404)
         self.assertEqual(self.web_as(self.wang).post(f"/meetings/{m.id}/attachments/",
                                                      {"file": png}).status_code, 404)
+        self.assertEqual(MeetingAttachment.objects.count(), 1)
 
 
 class CheckInPageTests(MeetingTestCase):

@@ -239,16 +239,43 @@ def test_attendance_rate():
 
 # --- attachments ---
 
-@pytest.mark.parametrize("name,size,head,ok", [
-    ("a.jpg", 100, b"\xff\xd8\xff\xe0", True), ("a.PNG", 100, b"\x89PNG\r\n\x1a\n", True),
-    ("a.pdf", 100, b"%PDF-1.7", True), ("a.docx", 100, b"PK\x03\x04", True),
-    ("a.exe", 100, b"MZ", False), ("a.jpg", 100, b"%PDF-", False), ("a.pdf", 0, b"", False),
-    ("a.pdf", rules.MAX_ATTACHMENT_BYTES, b"%PDF-", True), ("a.pdf", rules.MAX_ATTACHMENT_BYTES + 1, b"%PDF-", False),
-    ("noext", 100, b"%PDF-", False),
+def _image(fmt: str) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(out, fmt)
+    return out.getvalue()
+
+
+def _upload(name: str, content: bytes, size: int | None = None):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile(name, content)
+    if size is not None:
+        upload.size = size  # as measured by the upload handler
+    return upload
+
+
+@pytest.mark.parametrize("name,content,size,ok", [
+    ("a.jpg", _image("JPEG"), None, True), ("a.PNG", _image("PNG"), None, True),
+    ("a.pdf", b"%PDF-1.7", None, True), ("a.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", None, True),
+    ("a.docx", b"PK\x03\x04", None, False),  # a zip header alone is not a Word document
+    ("a.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100, None, False),  # nor magic bytes an image
+    ("a.exe", b"MZ", None, False), ("a.jpg", b"%PDF-", None, False), ("a.pdf", b"", None, False),
+    ("a.pdf", b"%PDF-", rules.MAX_ATTACHMENT_BYTES, True), ("a.pdf", b"%PDF-", rules.MAX_ATTACHMENT_BYTES + 1, False),
+    ("noext", b"%PDF-", None, False),
 ])
-def test_check_attachment(name, size, head, ok):
-    error, _ = rules.check_attachment(name=name, size=size, head=head)
-    assert (error is None) is ok
+def test_check_attachment(name, content, size, ok):
+    from dangjian.core.errors import DomainError
+
+    try:
+        ext = rules.check_attachment(_upload(name, content, size))
+    except DomainError as exc:
+        assert not ok and exc.field == "file"
+    else:
+        assert ok and ext == "." + name.rsplit(".", 1)[-1].lower()
 
 
 def test_every_kind_cites_its_rule():
