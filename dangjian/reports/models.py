@@ -29,12 +29,43 @@ class MemberStatsDaily(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "党员统计日汇总"
-        constraints = [models.UniqueConstraint(fields=["org", "date", "dimension", "value"],
-                                               name="memberstats_unique")]
+        # region_id leads the key: Citus enforces uniqueness only within a shard (DESIGN rule 9)
+        constraints = [models.UniqueConstraint(fields=["region_id", "org", "date", "dimension", "value"],
+                                               name="memberstats_unique_region")]
         indexes = [models.Index(fields=["date", "dimension"], name="memberstats_date_dim")]
 
     def __str__(self):
         return f"{self.org_id} {self.date} {self.dimension}={self.value}: {self.count}"
+
+
+class OrgStatsMonthly(models.Model):
+    """Nightly roll-up of the other dashboard charts: one figure (`metric`) of an org in one month of a year
+    (month 0: a snapshot taken at the build, such as members on the rolls). Figures are totals of the org's
+    WHOLE subtree (like MemberStatsDaily), so a county's monthly chart reads its own dozen rows and the
+    drill-down bars its children's rows — except the `points.*` metrics, which are per org (the ranking
+    needs each branch's own figures; a county reads a few thousand rows by `org_path` range).
+
+    The table holds one build (built_on): rollups.build replaces every row in one transaction, with one
+    INSERT … SELECT per chart (rollups.py). Long format, so that a chart never updates another's rows.
+    """
+
+    org = models.ForeignKey(Org, on_delete=models.CASCADE, related_name="+")
+    region_id = models.BigIntegerField(null=True, blank=True)  # DESIGN rule 9; leads the unique key below
+    org_path = models.CharField(max_length=255)  # copied from the org: the subtree range needs no join
+    built_on = models.DateField("汇总日期")
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()  # 1–12, or 0 for a yearly figure / a snapshot
+    metric = models.CharField(max_length=40)
+    value = models.DecimalField(max_digits=18, decimal_places=2)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "组织月度统计汇总"
+        constraints = [models.UniqueConstraint(fields=["region_id", "org", "year", "month", "metric"],
+                                               name="orgstatsmonthly_unique")]
+        indexes = [models.Index(fields=["metric", "year", "org_path"], name="orgstats_metric_path")]
+
+    def __str__(self):
+        return f"{self.org_id} {self.year}-{self.month} {self.metric}={self.value}"
 
 
 class LedgerJob(models.Model):

@@ -4,7 +4,9 @@ Every selector takes `actor` and `org` (404 outside the actor's scope, via scope
 in the database with GROUP BY — one query per chart (plus the list of child orgs where a chart has one
 bar per child), never a loop over orgs or members. Charts of other areas return None when their app
 is not installed. The member charts read the nightly roll-up (MemberStatsDaily) when it exists for the
-date and `source` allows it, and count live otherwise.
+date and `source` allows it, and count live otherwise; the other charts (but the funnel) read the nightly
+OrgStatsMonthly roll-up under the rule written in rollups.py (big subtree, fresh build, covered year; a
+branch always counts live) and say so with "source" and "as_of".
 """
 from datetime import date
 from decimal import Decimal
@@ -21,7 +23,7 @@ from dangjian.members.selectors import members_in_subtree
 from dangjian.orgs.models import Org
 from dangjian.orgs.tree import subtree_q
 
-from . import rules
+from . import rollups, rules
 from .models import MemberStatsDaily, ReportSubmission
 
 D = MemberStatsDaily.Dimension
@@ -41,6 +43,11 @@ def _check(actor, org: Org) -> Org:
 
 def _today(on: date | None) -> date:
     return on or timezone.localdate()
+
+
+def _used(built: date | None) -> dict:
+    """Where a chart's figures come from: the roll-up of `built` (shown as 数据截至) or live counting."""
+    return {"source": "rollup", "as_of": built.isoformat()} if built else {"source": "live"}
 
 
 # --- Member dimensions (shared with the nightly roll-up in services.py) ------------------------------
@@ -200,7 +207,8 @@ def chart_recruitment_funnel(*, actor, org: Org, on: date | None = None) -> dict
             "overdue": row["overdue"]}
 
 
-def chart_meeting_heatmap(*, actor, org: Org, year: int, on: date | None = None) -> dict | None:
+def chart_meeting_heatmap(*, actor, org: Org, year: int, on: date | None = None,
+                          source: str = "auto") -> dict | None:
     """Meeting compliance, child orgs × months: the share of branches under each child that held at least
     one 主题党日 in the month (R-MEET-THEMEDAY: ≥ 1 per month), with the number of meetings held."""
     if not installed("meetings"):
@@ -216,14 +224,22 @@ def chart_meeting_heatmap(*, actor, org: Org, year: int, on: date | None = None)
     branches = dict(Org.objects.filter(subtree_q(org.path), kind=Org.Kind.BRANCH, is_active=True)
                     .annotate(p=Substr("path", 1, length)).values("p").annotate(n=Count("id"))
                     .order_by().values_list("p", "n"))
-    held = (Meeting.objects.filter(subtree_q(org.path, field="org__path"), state=Meeting.State.HELD,
-                                   starts_at__gte=local_start(date(year, 1, 1)),
-                                   starts_at__lt=local_start(date(year + 1, 1, 1)))
-            .annotate(p=Substr("org__path", 1, length), m=ExtractMonth("starts_at"))
-            .values("p", "m").annotate(meetings=Count("id"),
-                                       theme=Count("org_id", distinct=True, filter=Q(kind="theme_day")))
-            .order_by())
-    cells = {(r["p"], r["m"]): r for r in held}
+    built = rollups.use_rollup(org, source=source, year=year, on=on)
+    if built:  # each org's theme figure is 0/1 per month: summed, the branches that held one
+        cells: dict = {}
+        for (p, m, metric), v in rollups.sums(org, ["meetings.held", "meetings.theme"], year=year,
+                                              by="child" if children else "none").items():
+            key = "meetings" if metric == "meetings.held" else "theme"
+            cells.setdefault((p or org.path, m), {"meetings": 0, "theme": 0})[key] = int(v)
+    else:
+        held = (Meeting.objects.filter(subtree_q(org.path, field="org__path"), state=Meeting.State.HELD,
+                                       starts_at__gte=local_start(date(year, 1, 1)),
+                                       starts_at__lt=local_start(date(year + 1, 1, 1)))
+                .annotate(p=Substr("org__path", 1, length), m=ExtractMonth("starts_at"))
+                .values("p", "m").annotate(meetings=Count("id"),
+                                           theme=Count("org_id", distinct=True, filter=Q(kind="theme_day")))
+                .order_by())
+        cells = {(r["p"], r["m"]): r for r in held}
     rows = []
     for a in axis:
         n = branches.get(a["path"], 0)
@@ -234,10 +250,11 @@ def chart_meeting_heatmap(*, actor, org: Org, year: int, on: date | None = None)
             row["cells"].append({"month": m, "meetings": c["meetings"], "branches_held": c["theme"],
                                  "rate": None if future or not n else rules.rate(c["theme"], n)})
         rows.append(row)
-    return {"year": year, "months": list(range(1, 13)), "rows": rows}
+    return {"year": year, "months": list(range(1, 13)), "rows": rows, **_used(built)}
 
 
-def chart_points_branches(*, actor, org: Org, n: int = 5, on: date | None = None) -> dict | None:
+def chart_points_branches(*, actor, org: Org, n: int = 5, on: date | None = None,
+                          source: str = "auto") -> dict | None:
     """Top and bottom branches by 先锋指数 in the current period, with the points app's own formula
     (points.ranking: a few aggregate queries for the whole subtree)."""
     if not installed("points"):
@@ -248,17 +265,22 @@ def chart_points_branches(*, actor, org: Org, n: int = 5, on: date | None = None
 
     _check(actor, org)
     scheme = scheme_for(org)
-    period = prules.period_of(_today(on), scheme.period_kind)
-    rows = ranking.ranked(ranking.branch_rows(org, period, scheme), scheme)
+    on = _today(on)
+    period = prules.period_of(on, scheme.period_kind)
+    built = rollups.use_rollup(org, source=source, year=period.start.year, on=on)
+    branch_rows = rollups.points_branch_rows(org, period, scheme, built) if built else None
+    if branch_rows is None:
+        built, branch_rows = None, ranking.branch_rows(org, period, scheme)
+    rows = ranking.ranked(branch_rows, scheme)
     plain = [{"org_id": r["id"], "name": r["name"], "rank": r["rank"], "score": float(r["score"]),
               "members": r["members"]} for r in rows]
     top = plain[:n]
     bottom = [r for r in plain[-n:] if r not in top][::-1] if len(plain) > n else []
     return {"period": period.label, "period_display": period.display, "count": len(plain), "top": top,
-            "bottom": bottom}
+            "bottom": bottom, **_used(built)}
 
 
-def chart_volunteers(*, actor, org: Org, year: int) -> dict | None:
+def chart_volunteers(*, actor, org: Org, year: int, on: date | None = None, source: str = "auto") -> dict | None:
     """Per child org: members eligible to register (on the rolls, not 送学上门), registered volunteers,
     the registration rate, and volunteer hours served in the year."""
     if not installed("volunteers"):
@@ -266,54 +288,75 @@ def chart_volunteers(*, actor, org: Org, year: int) -> dict | None:
     from dangjian.volunteers.models import HoursEntry
 
     _check(actor, org)
+    on = _today(on)
     children = child_orgs(org)
     by_prefix: dict[str, dict] = {}
     empty = {"eligible": 0, "registered": 0, "hours": 0.0}
-    regs = (members_in_subtree(org).filter(status__in=ACTIVE_STATUSES, stage__in=ON_ROLLS, is_exempt=False)
-            .annotate(child=child_prefix(org)).values("child")
-            .annotate(eligible=Count("id"), registered=Count("id", filter=Q(volunteer__isnull=False,
-                                                                              volunteer__is_active=True)))
-            .order_by())
-    for r in regs:
-        by_prefix.setdefault(r["child"], dict(empty)).update(eligible=r["eligible"], registered=r["registered"])
-    hours = (HoursEntry.objects.filter(subtree_q(org.path, field="org__path"), served_on__year=year)
-             .annotate(child=child_prefix(org)).values("child").annotate(h=Sum("hours")).order_by())
-    for r in hours:
-        by_prefix.setdefault(r["child"], dict(empty))["hours"] = float(r["h"] or 0)
+    built = rollups.use_rollup(org, source=source, year=year, on=on)
+    if built:
+        snap = rollups.sums(org, ["volunteers.eligible", "volunteers.registered"], year=built.year, months=[0])
+        hours = rollups.sums(org, ["volunteers.hours"], year=year)
+        for (p, _m, metric), v in snap.items():
+            by_prefix.setdefault(p, dict(empty))[metric.split(".")[1]] = int(v)
+        for (p, _m, _k), v in hours.items():
+            row = by_prefix.setdefault(p, dict(empty))
+            row["hours"] = float(rollups._fen(row["hours"]) + rollups._fen(v))
+    else:
+        regs = (members_in_subtree(org).filter(status__in=ACTIVE_STATUSES, stage__in=ON_ROLLS, is_exempt=False)
+                .annotate(child=child_prefix(org)).values("child")
+                .annotate(eligible=Count("id"), registered=Count("id", filter=Q(volunteer__isnull=False,
+                                                                                  volunteer__is_active=True)))
+                .order_by())
+        for r in regs:
+            by_prefix.setdefault(r["child"], dict(empty)).update(eligible=r["eligible"],
+                                                                 registered=r["registered"])
+        hours = (HoursEntry.objects.filter(subtree_q(org.path, field="org__path"), served_on__year=year)
+                 .annotate(child=child_prefix(org)).values("child").annotate(h=Sum("hours")).order_by())
+        for r in hours:
+            by_prefix.setdefault(r["child"], dict(empty))["hours"] = float(r["h"] or 0)
     rows = _rows_by_child(org, children, by_prefix, empty) if children else [
         {"org_id": org.id, "name": org.name, "drill": False, **(by_prefix.get(org.path) or dict(empty))}]
     for r in rows:
         r["rate"] = rules.rate(r["registered"], r["eligible"])
     eligible, registered = sum(r["eligible"] for r in rows), sum(r["registered"] for r in rows)
     return {"year": year, "rows": rows, "eligible": eligible, "registered": registered,
-            "rate": rules.rate(registered, eligible), "hours": round(sum(r["hours"] for r in rows), 2)}
+            "rate": rules.rate(registered, eligible), "hours": round(sum(r["hours"] for r in rows), 2),
+            **_used(built)}
 
 
-def chart_petitions(*, actor, org: Org, year: int) -> dict | None:
+def chart_petitions(*, actor, org: Org, year: int, on: date | None = None, source: str = "auto") -> dict | None:
     """诉求 received in each month of the year; of them closed, resolved, and closed with no late step."""
     if not installed("petitions"):
         return None
     from dangjian.petitions.models import Petition, PetitionStep
 
     _check(actor, org)
-    closed = Q(state=Petition.State.CLOSED)
-    rows = (Petition.objects.filter(subtree_q(org.path, field="org__path"), received_on__year=year)
-            .annotate(m=ExtractMonth("received_on"),
-                      late=Exists(PetitionStep.objects.filter(petition=OuterRef("pk"), late=True)))
-            .values("m").annotate(received=Count("id"), closed=Count("id", filter=closed),
-                                  resolved=Count("id", filter=closed & Q(resolved=True)),
-                                  on_time=Count("id", filter=closed & Q(late=False)))
-            .order_by())
-    by_month = {r["m"]: r for r in rows}
+    built = rollups.use_rollup(org, source=source, year=year, on=_today(on))
+    if built:
+        by_month: dict[int, dict] = {}
+        for (_k, m, metric), v in rollups.sums(org, [f"petitions.{k}" for k in ("received", "closed", "resolved",
+                                                                               "on_time")],
+                                               year=year, by="none").items():
+            by_month.setdefault(m, {})[metric.split(".")[1]] = int(v)
+    else:
+        closed = Q(state=Petition.State.CLOSED)
+        rows = (Petition.objects.filter(subtree_q(org.path, field="org__path"), received_on__year=year)
+                .annotate(m=ExtractMonth("received_on"),
+                          late=Exists(PetitionStep.objects.filter(petition=OuterRef("pk"), late=True)))
+                .values("m").annotate(received=Count("id"), closed=Count("id", filter=closed),
+                                      resolved=Count("id", filter=closed & Q(resolved=True)),
+                                      on_time=Count("id", filter=closed & Q(late=False)))
+                .order_by())
+        by_month = {r["m"]: r for r in rows}
     keys = ("received", "closed", "resolved", "on_time")
     months = [{"month": m, **{k: (by_month.get(m) or {}).get(k, 0) for k in keys}} for m in range(1, 13)]
     totals = {k: sum(x[k] for x in months) for k in keys}
     return {"year": year, "months": months, **totals,
             "resolved_rate": rules.rate(totals["resolved"], totals["received"]),
-            "on_time_rate": rules.rate(totals["on_time"], totals["closed"])}
+            "on_time_rate": rules.rate(totals["on_time"], totals["closed"]), **_used(built)}
 
 
-def chart_dues(*, actor, org: Org, year: int, on: date | None = None) -> dict | None:
+def chart_dues(*, actor, org: Org, year: int, on: date | None = None, source: str = "auto") -> dict | None:
     """党费 due and paid per month of the year (months not yet begun are not due), amounts as strings to the
     fen: one SQL aggregate over the dues app's bases, exemptions and ledger (selectors_dues), so a county
     of 100 000 members is charted too. Same numbers as the dues app's own per-member report."""
@@ -322,25 +365,37 @@ def chart_dues(*, actor, org: Org, year: int, on: date | None = None) -> dict | 
     from .selectors_dues import chart_dues_sql
 
     _check(actor, org)
-    return chart_dues_sql(actor=actor, org=org, year=year, on=_today(on))
+    on = _today(on)
+    return chart_dues_sql(actor=actor, org=org, year=year, on=on,
+                          built=rollups.use_rollup(org, source=source, year=year, on=on))
 
 
-def chart_care(*, actor, org: Org, year: int) -> dict | None:
+def chart_care(*, actor, org: Org, year: int, on: date | None = None, source: str = "auto") -> dict | None:
     """慰问 visits per month of the year: how many, and the money handed over (to the fen, as strings)."""
     if not installed("care"):
         return None
     from dangjian.care.models import CareVisit
 
     _check(actor, org)
-    rows = (CareVisit.objects.filter(subtree_q(org.path, field="org__path"), visited_on__year=year)
-            .annotate(m=ExtractMonth("visited_on")).values("m").annotate(n=Count("id"), money=Sum("money"))
-            .order_by())
-    by_month = {r["m"]: r for r in rows}
+    built = rollups.use_rollup(org, source=source, year=year, on=_today(on))
+    if built:
+        by_month: dict[int, dict] = {}
+        for (_k, m, metric), v in rollups.sums(org, ["care.visits", "care.money"], year=year, by="none").items():
+            row = by_month.setdefault(m, {})
+            if metric == "care.visits":
+                row["n"] = int(v)
+            else:
+                row["money"] = rollups._fen(v)
+    else:
+        rows = (CareVisit.objects.filter(subtree_q(org.path, field="org__path"), visited_on__year=year)
+                .annotate(m=ExtractMonth("visited_on")).values("m").annotate(n=Count("id"), money=Sum("money"))
+                .order_by())
+        by_month = {r["m"]: r for r in rows}
     zero = Decimal("0.00")
     months = [{"month": m, "visits": (by_month.get(m) or {}).get("n", 0),
                "money": str(((by_month.get(m) or {}).get("money") or zero).quantize(zero))} for m in range(1, 13)]
     return {"year": year, "months": months, "visits": sum(x["visits"] for x in months),
-            "money": str(sum((Decimal(x["money"]) for x in months), zero))}
+            "money": str(sum((Decimal(x["money"]) for x in months), zero)), **_used(built)}
 
 
 # --- The dashboard -------------------------------------------------------------------------------------
@@ -375,10 +430,9 @@ def chart_data(key: str, *, actor, org: Org, year: int, source: str = "auto", on
     kwargs = {"actor": actor, "org": org}
     if needs_year:
         kwargs["year"] = year
-    if key in MEMBER_CHARTS:
+    if key != "recruitment_funnel":  # every chart but the funnel (a few hundred live files) has a roll-up
         kwargs["source"] = source
-    if key not in ("volunteers", "petitions", "care"):
-        kwargs["on"] = on
+    kwargs["on"] = on
     return fn(**kwargs)
 
 

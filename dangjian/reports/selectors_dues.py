@@ -44,27 +44,24 @@ def _next_month(m: date) -> date:
     return date(m.year + m.month // 12, m.month % 12 + 1, 1)
 
 
-def dues_by_month_sql(*, org: Org, year: int, on: date) -> dict:
-    """{"months": {1: (due, paid, outstanding), …} for the begun months, "members": n} of org's subtree."""
+def dues_sql(pop, months: list[date], *, by_org: bool = False) -> tuple[str, list]:
+    """The SQL and params of the aggregate over `pop` (a Member queryset) for the given months: one row per
+    month (m, due, paid, outstanding), or with by_org one row per (o: org id, y, m: month number, due,
+    paid, outstanding) over the members' own orgs (the nightly roll-up, rollups.py)."""
     from dangjian.dues.models import DuesExemption, DuesPayment, DuesPaymentMonth, DuesProfile
-    from dangjian.members.selectors import members_on_rolls
 
-    pop = members_on_rolls(org)
-    members = pop.count()
-    current = date(on.year, on.month, 1)
-    months = [date(year, m, 1) for m in range(1, 13) if date(year, m, 1) <= current]
-    if not months or not members:
-        return {"months": {}, "members": members}
     adapt = connection.ops.adapt_datefield_value
     qn = connection.ops.quote_name
-    pop_sql, pop_params = pop.values("id", "joined_on").query.sql_with_params()
-    values = ", ".join(["(%s, %s)"] * len(months))
-    month_params = [p for m in months for p in (adapt(m), adapt(_next_month(m)))]
+    pop_sql, pop_params = pop.values("id", "joined_on", "org_id").query.sql_with_params()
+    values = ", ".join(["(%s, %s, %s, %s)"] * len(months))
+    month_params = [p for m in months for p in (adapt(m), adapt(_next_month(m)), m.year, m.month)]
     pm, prof, ex = (qn(DuesPaymentMonth._meta.db_table), qn(DuesProfile._meta.db_table),
                     qn(DuesExemption._meta.db_table))
+    keys = "pop.org_id AS o, mo.y AS y, mo.mn AS mn, " if by_org else ""
+    group, pick = ("o, y, mn", "o, y, mn AS m") if by_org else ("m", "m")
     sql = f"""
 WITH pop AS ({pop_sql}),
-mo (m, nxt) AS (VALUES {values}),
+mo (m, nxt, y, mn) AS (VALUES {values}),
 paid AS (
     SELECT pm.member_id AS member_id, pm.month AS month, SUM(pm.amount) AS amt,
            SUM(CASE WHEN pm.kind = %s THEN 1 ELSE -1 END) AS n
@@ -86,22 +83,40 @@ ex_m AS (
                        AND (e.revoked_on IS NULL OR e.revoked_on >= mo.nxt)
     WHERE e.member_id IN (SELECT id FROM pop)),
 cells AS (
-    SELECT mo.m AS m, paid.n AS paid_n, paid.amt AS paid_amt, prof_m.amt AS prof_amt, ex_m.amt AS ex_amt
+    SELECT {keys}mo.m AS m, paid.n AS paid_n, paid.amt AS paid_amt, prof_m.amt AS prof_amt, ex_m.amt AS ex_amt
     FROM pop
     JOIN mo ON pop.joined_on < mo.nxt
     LEFT JOIN paid ON paid.member_id = pop.id AND paid.month = mo.m
     LEFT JOIN prof_m ON prof_m.member_id = pop.id AND prof_m.m = mo.m
     LEFT JOIN ex_m ON ex_m.member_id = pop.id AND ex_m.m = mo.m AND ex_m.rn = 1)
-SELECT m,
+SELECT {pick},
     SUM(CASE WHEN paid_n > 0 THEN paid_amt WHEN ex_amt = 0 THEN 0 WHEN prof_amt IS NULL THEN 0
              ELSE COALESCE(ex_amt, prof_amt) END) AS due,
     SUM(CASE WHEN paid_n > 0 THEN paid_amt ELSE 0 END) AS paid,
     SUM(CASE WHEN paid_n > 0 OR ex_amt = 0 OR prof_amt IS NULL THEN 0 ELSE COALESCE(ex_amt, prof_amt) END)
         AS outstanding
-FROM cells GROUP BY m
+FROM cells GROUP BY {group}
 """
     first, last = adapt(months[0]), adapt(months[-1])
-    params = [*pop_params, *month_params, DuesPayment.Kind.PAYMENT, first, last, last]
+    return sql, [*pop_params, *month_params, DuesPayment.Kind.PAYMENT, first, last, last]
+
+
+def begun_months(year: int, on: date) -> list[date]:
+    """The months of `year` that have begun by `on` (later months are not due yet)."""
+    current = date(on.year, on.month, 1)
+    return [date(year, m, 1) for m in range(1, 13) if date(year, m, 1) <= current]
+
+
+def dues_by_month_sql(*, org: Org, year: int, on: date) -> dict:
+    """{"months": {1: (due, paid, outstanding), …} for the begun months, "members": n} of org's subtree."""
+    from dangjian.members.selectors import members_on_rolls
+
+    pop = members_on_rolls(org)
+    members = pop.count()
+    months = begun_months(year, on)
+    if not months or not members:
+        return {"months": {}, "members": members}
+    sql, params = dues_sql(pop, months)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -112,11 +127,27 @@ FROM cells GROUP BY m
     return {"months": out, "members": members}
 
 
-def chart_dues_sql(*, actor, org: Org, year: int, on: date) -> dict:
-    """The dashboard's dues chart (same shape as before: 12 months, totals to the fen as strings)."""
+def dues_by_month_rollup(*, org: Org, year: int, built: date) -> dict:
+    """The same figures as dues_by_month_sql, summed from the nightly roll-up (rollups.py) as of `built`."""
+    from . import rollups
+
+    out: dict[int, list] = {}
+    names = ["dues.due", "dues.paid", "dues.outstanding"]
+    for (_k, m, metric), v in rollups.sums(org, names, year=year, by="none").items():
+        out.setdefault(m, [ZERO, ZERO, ZERO])[names.index(metric)] = _fen(v)
+    members = rollups.sums(org, ["members.on_rolls"], year=built.year, by="none", months=[0])
+    return {"months": {m: tuple(v) for m, v in out.items()}, "members": int(sum(members.values(), 0))}
+
+
+def chart_dues_sql(*, actor, org: Org, year: int, on: date, built: date | None = None) -> dict:
+    """The dashboard's dues chart (same shape as before: 12 months, totals to the fen as strings), from the
+    roll-up of `built` when given, else counted live in one SQL aggregate."""
     require(actor, "reports.view", org)
     require(actor, "dues.view", org)
-    data = dues_by_month_sql(org=org, year=year, on=on)
+    if built:
+        data = dues_by_month_rollup(org=org, year=year, built=built)
+    else:
+        data = dues_by_month_sql(org=org, year=year, on=on)
     months, due, paid, outstanding = [], ZERO, ZERO, ZERO
     for m in range(1, 13):
         d, p, o = data["months"].get(m, (ZERO, ZERO, ZERO))
@@ -124,4 +155,5 @@ def chart_dues_sql(*, actor, org: Org, year: int, on: date) -> dict:
         due, paid, outstanding = due + d, paid + p, outstanding + o
     return {"year": year, "months": months, "members": data["members"], "due": f"{due:.2f}",
             "paid": f"{paid:.2f}", "outstanding": f"{outstanding:.2f}",
-            "paid_rate": rules.rate(int(paid * 100), int(due * 100)), "source": "sql"}
+            "paid_rate": rules.rate(int(paid * 100), int(due * 100)),
+            **({"source": "rollup", "as_of": built.isoformat()} if built else {"source": "live"})}

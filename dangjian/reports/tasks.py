@@ -1,6 +1,7 @@
 """Background and periodic jobs of the reports app (Huey; one consumer runs the schedule).
 
 - member_stats_rollup_task: nightly MemberStatsDaily roll-up, once per date (core.JobRun "reports.member_stats").
+- org_stats_rollup_task: nightly OrgStatsMonthly roll-up of the other charts (rollups.py), once per date.
 - ledger_job_run: builds a big ledger export (LedgerJob) with progress.
 - record_failure: a Huey error signal handler that logs every failed task for the scheduler page.
 """
@@ -48,6 +49,26 @@ def member_stats_rollup(today: date | None = None) -> dict | None:
 def member_stats_rollup_task():
     """党员统计日汇总（统计分析图表的夜间预计算）"""
     member_stats_rollup()
+
+
+ORG_STATS_JOB = "reports.org_stats"
+
+
+def org_stats_rollup(today: date | None = None) -> dict | None:
+    """The nightly roll-up of meetings, points, dues, volunteers, petitions and care (idempotent per date:
+    core.jobs.run_once; a re-run the same day is skipped, and a forced rebuild replaces the rows)."""
+    from dangjian.core.jobs import run_once as run_once_per_day
+
+    from .rollups import build
+
+    today = today or timezone.localdate()
+    return run_once_per_day(ORG_STATS_JOB, today, lambda: build(on=today))
+
+
+@db_periodic_task(crontab(hour="1", minute="45"))
+def org_stats_rollup_task():
+    """组织月度统计汇总（组织生活、积分、党费、志愿服务、诉求、慰问图表的夜间预计算）"""
+    org_stats_rollup()
 
 
 LEDGER_FILES_DAYS = 7  # generated ledger files are personal data: kept a week, then deleted

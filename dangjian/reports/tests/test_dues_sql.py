@@ -89,7 +89,7 @@ class DuesSqlTests(ReportsFixture):
         for actor, org, year, on in cases:
             with self.subTest(org=org.name, year=year, on=on):
                 new = selectors.chart_dues(actor=actor, org=org, year=year, on=on)
-                self.assertEqual(new.pop("source"), "sql")
+                self.assertEqual(new.pop("source"), "live")
                 self.assertEqual(new, old_chart(actor=actor, org=org, year=year, on=on))
 
     def test_known_numbers(self):
@@ -104,7 +104,24 @@ class DuesSqlTests(ReportsFixture):
 
     def test_query_count_does_not_grow_with_members(self):
         with self.assertNumQueries(4):  # scope checks, the count, the aggregate
-            selectors.chart_dues(actor=self.zhang, org=self.root, year=2025, on=ON)
+            selectors.chart_dues(actor=self.zhang, org=self.root, year=2025, on=ON, source="live")
+
+    def test_the_nightly_rollup_gives_the_same_chart(self):
+        """Exemptions, reversals, base changes and late joiners summed per org at night (rollups.py) and back
+        over the subtree: the same chart as counted live, at every level and cut-off date."""
+        from dangjian.reports import rollups
+
+        cases = [(self.root, 2025, ON), (self.root, 2024, ON), (self.branch_one, 2025, ON),
+                 (self.branch_two, 2025, ON), (self.other_branch, 2025, ON), (self.root, 2025, date(2025, 12, 31)),
+                 (self.root, 2025, date(2025, 1, 15))]
+        for org, year, on in cases:
+            rollups.build(on=on)
+            with self.subTest(org=org.name, year=year, on=on):
+                live = selectors.chart_dues(actor=self.zhang, org=org, year=year, on=on, source="live")
+                rolled = selectors.chart_dues(actor=self.zhang, org=org, year=year, on=on, source="rollup")
+                self.assertEqual((live.pop("source"), rolled.pop("source"), rolled.pop("as_of")),
+                                 ("live", "rollup", on.isoformat()))
+                self.assertEqual(rolled, live)
 
     def test_outsider_and_plain_member_are_refused(self):
         with self.assertRaises(Http404):
