@@ -1,74 +1,149 @@
-#!/bin/sh
-# A PostgreSQL 15 streaming replica of the local primary, on another port of the same machine (issue 13).
+#!/bin/bash
+# A dedicated PostgreSQL primary and its streaming replica on one machine (issue 13).
 #
-#   sudo deploy/replica/setup_replica.sh            # primary 127.0.0.1:5432 → replica 127.0.0.1:5433
-#   PRIMARY_PORT=5432 REPLICA_PORT=5433 REPLICA_DIR=/var/lib/postgresql/15/replica sudo -E deploy/replica/setup_replica.sh
+#   deploy/replica/setup_replica.sh [--primary-port 5440] [--replica-port 5441] [--base DIR] [--host-auth trust]
 #
-# Runs on a fresh Debian 12 (installs postgresql-15 when missing). Idempotent: an existing replica is kept.
-# Then run the app with DATABASE_REPLICA_URL=postgres://postgres@127.0.0.1:5433/<db> (dangjian.core.dbrouter).
-set -eu
-PG_VERSION=${PG_VERSION:-15}
-PRIMARY_HOST=${PRIMARY_HOST:-127.0.0.1}
-PRIMARY_PORT=${PRIMARY_PORT:-5432}
-REPLICA_PORT=${REPLICA_PORT:-5433}
-REPLICA_DIR=${REPLICA_DIR:-/var/lib/postgresql/$PG_VERSION/replica}
+# Creates (initdb, as the postgres OS user) a primary cluster in DIR/primary-<port> unless it exists, configures it
+# for streaming replication (wal_level=replica, a REPLICATION role, a loopback pg_hba line), takes a
+# pg_basebackup -R -X stream -C -S into DIR/replica-<port>, gives the copy its own port and starts both.
+# Idempotent: run it again and it only (re)starts what is stopped. `stop_replica.sh --drop` removes both.
+# A dedicated cluster, never the machine's existing one: pg_basebackup copies every database of a cluster, and
+# turning on replication needs a restart of the primary.
+# Runs as root (su postgres) or as postgres; on Debian/Ubuntu without PostgreSQL it installs the package.
+# Then: DATABASE_URL=postgres://postgres@127.0.0.1:<primary>/dangjian
+#       DATABASE_REPLICA_URL=postgres://postgres@127.0.0.1:<replica>/dangjian  (dangjian.core.dbrouter)
+set -euo pipefail
+
+PRIMARY_PORT=${PRIMARY_PORT:-5440}
+REPLICA_PORT=${REPLICA_PORT:-5441}
+PG_BASE=${PG_BASE:-/var/lib/postgresql/dangjian}
+# Loopback access for the app: trust suits a one-machine test bed; use scram-sha-256 (+ passwords) elsewhere.
+HOST_AUTH=${HOST_AUTH:-trust}
 REPL_USER=${REPL_USER:-replicator}
-REPL_PASSWORD=${REPL_PASSWORD:-$(head -c 18 /dev/urandom | base64 | tr -d '/+=')}
 SLOT=${SLOT:-dangjian_replica}
-BIN=/usr/lib/postgresql/$PG_VERSION/bin
 
-if [ ! -x "$BIN/pg_ctl" ]; then
-    apt-get update && apt-get install -y "postgresql-$PG_VERSION"
-fi
-as_pg() { su postgres -s /bin/sh -c "$*"; }
-psql_primary() { as_pg "psql -h $PRIMARY_HOST -p $PRIMARY_PORT -U postgres -Atqc \"$1\""; }
+usage() { sed -n '2,15p' "$0"; exit "${1:-0}"; }
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --primary-port) PRIMARY_PORT=${2:?}; shift 2 ;;
+        --replica-port) REPLICA_PORT=${2:?}; shift 2 ;;
+        --base) PG_BASE=${2:?}; shift 2 ;;
+        --host-auth) HOST_AUTH=${2:?}; shift 2 ;;
+        -h|--help) usage 0 ;;
+        *) echo "unknown argument: $1" >&2; usage 2 >&2 ;;
+    esac
+done
+for p in "$PRIMARY_PORT" "$REPLICA_PORT"; do
+    [[ "$p" =~ ^[0-9]+$ ]] && [ "$p" -ge 1024 ] && [ "$p" -le 65535 ] || { echo "bad port: $p" >&2; exit 2; }
+done
+[ "$PRIMARY_PORT" != "$REPLICA_PORT" ] || { echo "primary and replica need two ports" >&2; exit 2; }
+case "$HOST_AUTH" in trust|scram-sha-256|md5) ;; *) echo "bad --host-auth: $HOST_AUTH" >&2; exit 2 ;; esac
 
-# 1. The primary: WAL for a replica, a replication role and slot, and a pg_hba line for loopback.
-psql_primary "ALTER SYSTEM SET wal_level = 'replica'"
-psql_primary "ALTER SYSTEM SET max_wal_senders = 5"
-psql_primary "ALTER SYSTEM SET max_replication_slots = 5"
-psql_primary "ALTER SYSTEM SET hot_standby = on"
-if [ "$(psql_primary "SELECT 1 FROM pg_roles WHERE rolname = '$REPL_USER'")" != "1" ]; then
-    psql_primary "CREATE ROLE $REPL_USER WITH REPLICATION LOGIN PASSWORD '$REPL_PASSWORD'"
-    echo "replication password for $REPL_USER: $REPL_PASSWORD (kept in $REPLICA_DIR/../.replica_pass)"
-    umask 077; echo "$REPL_PASSWORD" > "$(dirname "$REPLICA_DIR")/.replica_pass"; chown postgres "$(dirname "$REPLICA_DIR")/.replica_pass"
-fi
-HBA=$(psql_primary "SHOW hba_file")
-grep -q "replication $REPL_USER 127.0.0.1/32" "$HBA" || \
-    echo "host replication $REPL_USER 127.0.0.1/32 scram-sha-256" >> "$HBA"
-psql_primary "SELECT pg_reload_conf()" >/dev/null
-WAL_LEVEL=$(psql_primary "SELECT setting FROM pg_settings WHERE name = 'wal_level'")
-if [ "$WAL_LEVEL" != "replica" ] && [ "$WAL_LEVEL" != "logical" ]; then
-    echo "wal_level needs a restart of the primary: pg_ctlcluster $PG_VERSION main restart (then rerun)"; exit 1
+PRIMARY_DIR=$PG_BASE/primary-$PRIMARY_PORT
+REPLICA_DIR=$PG_BASE/replica-$REPLICA_PORT
+PASS_FILE=$PG_BASE/.replica_pass-$PRIMARY_PORT
+
+pg_bindir() {
+    if [ -n "${PG_BIN:-}" ]; then echo "$PG_BIN"; return; fi
+    local d
+    d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
+    if [ -z "$d" ] && command -v pg_config >/dev/null; then d=$(pg_config --bindir); fi
+    echo "$d"
+}
+BIN=$(pg_bindir)
+if [ ! -x "$BIN/initdb" ]; then
+    command -v apt-get >/dev/null || { echo "PostgreSQL server binaries not found (set PG_BIN)" >&2; exit 1; }
+    apt-get update && apt-get install -y postgresql
+    BIN=$(pg_bindir)
 fi
 
-# 2. The replica: a base backup streamed from the primary, standby.signal written by -R.
+# Everything touching the clusters runs as the postgres OS user (initdb refuses root).
+if [ "$(id -un)" = postgres ]; then
+    as_pg() { bash -c "$1"; }
+else
+    as_pg() { su postgres -s /bin/bash -c "$1"; }
+fi
+psql_at() { as_pg "$BIN/psql -h 127.0.0.1 -p $1 -U postgres -d postgres -Atqc \"$2\""; }
+running() { as_pg "$BIN/pg_ctl -D $1 status" >/dev/null 2>&1; }
+start() { running "$1" || as_pg "$BIN/pg_ctl -D $1 -l $1/server.log -w -t 60 start" >/dev/null; }
+port_busy() { as_pg "$BIN/pg_isready -q -h 127.0.0.1 -p $1" >/dev/null 2>&1 || [ $? -eq 1 ]; }
+
+mkdir -p "$PG_BASE" && chown postgres: "$PG_BASE" && chmod 700 "$PG_BASE"
+
+# 1. The primary.
+if [ ! -f "$PRIMARY_DIR/PG_VERSION" ]; then
+    if port_busy "$PRIMARY_PORT"; then
+        echo "port $PRIMARY_PORT is already served by another cluster: pick a free --primary-port" >&2; exit 1
+    fi
+    as_pg "$BIN/initdb -D $PRIMARY_DIR -U postgres -E UTF8 --locale=C.UTF-8 --auth-local=peer --auth-host=scram-sha-256" >/dev/null
+    cat >> "$PRIMARY_DIR/postgresql.conf" <<CONF
+
+# --- dangjian deploy/replica/setup_replica.sh ---
+port = $PRIMARY_PORT
+listen_addresses = '127.0.0.1'
+max_connections = 200
+shared_buffers = 256MB
+wal_level = replica
+max_wal_senders = 5
+max_replication_slots = 5
+hot_standby = on
+hot_standby_feedback = on
+CONF
+    # First match wins: the replication line must precede the catch-all loopback line.
+    cat > "$PRIMARY_DIR/pg_hba.conf" <<HBA
+local   all             postgres                                peer
+local   all             all                                     peer
+host    replication     $REPL_USER      127.0.0.1/32            scram-sha-256
+host    all             all             127.0.0.1/32            $HOST_AUTH
+HBA
+    chown postgres: "$PRIMARY_DIR"/*.conf
+    echo "primary cluster created in $PRIMARY_DIR (port $PRIMARY_PORT)"
+fi
+start "$PRIMARY_DIR"
+[ "$(psql_at "$PRIMARY_PORT" "SHOW wal_level")" != minimal ] || { echo "wal_level=minimal on the primary" >&2; exit 1; }
+
+if [ ! -s "$PASS_FILE" ]; then
+    (umask 077; head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$PASS_FILE")
+    chown postgres: "$PASS_FILE"
+fi
+REPL_PASSWORD=$(cat "$PASS_FILE")
+if [ "$(psql_at "$PRIMARY_PORT" "SELECT 1 FROM pg_roles WHERE rolname = '$REPL_USER'")" != 1 ]; then
+    psql_at "$PRIMARY_PORT" "CREATE ROLE $REPL_USER WITH REPLICATION LOGIN PASSWORD '$REPL_PASSWORD'"
+else
+    psql_at "$PRIMARY_PORT" "ALTER ROLE $REPL_USER WITH REPLICATION LOGIN PASSWORD '$REPL_PASSWORD'"
+fi
+
+# 2. The replica: a base backup streamed from the primary; -R writes standby.signal and primary_conninfo.
 if [ ! -f "$REPLICA_DIR/standby.signal" ]; then
-    mkdir -p "$REPLICA_DIR" && chown postgres "$REPLICA_DIR" && chmod 700 "$REPLICA_DIR"
-    PASS=$(cat "$(dirname "$REPLICA_DIR")/.replica_pass" 2>/dev/null || echo "$REPL_PASSWORD")
-    as_pg "PGPASSWORD='$PASS' $BIN/pg_basebackup -h $PRIMARY_HOST -p $PRIMARY_PORT -U $REPL_USER -D $REPLICA_DIR \
-        -X stream -R -C -S $SLOT --checkpoint=fast --progress"
+    if port_busy "$REPLICA_PORT"; then
+        echo "port $REPLICA_PORT is already served by another cluster: pick a free --replica-port" >&2; exit 1
+    fi
+    rm -rf "$REPLICA_DIR"   # a half-finished earlier attempt
+    # A slot left by an earlier, removed replica would make -C fail (and would keep WAL forever).
+    psql_at "$PRIMARY_PORT" "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots
+                             WHERE slot_name = '$SLOT' AND NOT active" >/dev/null
+    as_pg "PGPASSWORD='$REPL_PASSWORD' $BIN/pg_basebackup -h 127.0.0.1 -p $PRIMARY_PORT -U $REPL_USER \
+        -D $REPLICA_DIR -X stream -R -C -S $SLOT --checkpoint=fast"
+    # postgresql.auto.conf is read last: the copy's port overrides the primary's from postgresql.conf.
     cat >> "$REPLICA_DIR/postgresql.auto.conf" <<CONF
 port = $REPLICA_PORT
 hot_standby = on
 hot_standby_feedback = on
 max_standby_streaming_delay = 30s
 CONF
-    # Debian keeps postgresql.conf outside the data directory: give the replica a minimal one.
-    [ -f "$REPLICA_DIR/postgresql.conf" ] || cat > "$REPLICA_DIR/postgresql.conf" <<CONF
-listen_addresses = '127.0.0.1'
-max_connections = 200
-shared_buffers = 256MB
-CONF
-    [ -f "$REPLICA_DIR/pg_hba.conf" ] || cp "$HBA" "$REPLICA_DIR/pg_hba.conf"
-    [ -f "$REPLICA_DIR/pg_ident.conf" ] || touch "$REPLICA_DIR/pg_ident.conf"
-    chown postgres "$REPLICA_DIR"/*.conf
+    rm -f "$REPLICA_DIR/server.log" "$REPLICA_DIR/postmaster.pid"
+    chown postgres: "$REPLICA_DIR/postgresql.auto.conf"
+    echo "replica copied into $REPLICA_DIR (port $REPLICA_PORT)"
 fi
+start "$REPLICA_DIR"
 
-# 3. Start it (idempotent) and check that it streams.
-as_pg "$BIN/pg_ctl -D $REPLICA_DIR -l $REPLICA_DIR/replica.log -w status" >/dev/null 2>&1 || \
-    as_pg "$BIN/pg_ctl -D $REPLICA_DIR -l $REPLICA_DIR/replica.log -w start"
-sleep 1
-as_pg "psql -h 127.0.0.1 -p $REPLICA_PORT -U postgres -Atc 'SELECT pg_is_in_recovery()'" | grep -q t
-psql_primary "SELECT application_name, state, replay_lag FROM pg_stat_replication"
-echo "replica on 127.0.0.1:$REPLICA_PORT — DATABASE_REPLICA_URL=postgres://postgres@127.0.0.1:$REPLICA_PORT/<db>"
+# 3. Check that it is a standby and that it streams.
+for _ in $(seq 1 20); do
+    [ "$(psql_at "$PRIMARY_PORT" "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")" -ge 1 ] && break
+    sleep 0.5
+done
+[ "$(psql_at "$REPLICA_PORT" "SELECT pg_is_in_recovery()")" = t ] || { echo "replica is not in recovery" >&2; exit 1; }
+psql_at "$PRIMARY_PORT" "SELECT 'streaming: ' || application_name || ' ' || state || ' slot=$SLOT replay_lag=' ||
+                         coalesce(replay_lag::text, '0') FROM pg_stat_replication"
+echo "primary  DATABASE_URL=postgres://postgres@127.0.0.1:$PRIMARY_PORT/<db>"
+echo "replica  DATABASE_REPLICA_URL=postgres://postgres@127.0.0.1:$REPLICA_PORT/<db>"
