@@ -7,6 +7,7 @@ from dangjian.members.models import Member
 from dangjian.orgs.models import Org
 
 from dangjian.core.ledger import AppendOnly
+from dangjian.core.models import RegionFilled
 
 from . import rules
 
@@ -27,8 +28,10 @@ class DuesPolicy(models.Model):
         return f"{self.org} 党费设置"
 
 
-class DuesProfile(models.Model):
+class DuesProfile(RegionFilled, models.Model):
     """A member's category and base from a month on (fixed each January; re-based with a reason)."""
+
+    REGION_FROM = "member"
 
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="dues_profiles")
     region_id = models.BigIntegerField(null=True, blank=True, db_index=True)  # DESIGN rule 9: the member's
@@ -55,11 +58,6 @@ class DuesProfile(models.Model):
 
     def __str__(self):
         return f"{self.member} {rules.month_label(self.effective_from)} 起 {self.monthly_amount} 元/月"
-
-    def save(self, *args, **kwargs):
-        if self._state.adding and self.region_id is None and self.member_id is not None:
-            self.region_id = self.member.region_id
-        super().save(*args, **kwargs)
 
     @property
     def category_label(self) -> str:
@@ -168,9 +166,11 @@ class DuesPayment(AppendOnly):
         return self.amount + self.voluntary
 
 
-class DuesPaymentMonth(AppendOnly):
+class DuesPaymentMonth(RegionFilled, AppendOnly):
     """One month covered by a payment (or its reversal). A month is paid at most once:
     (member, month, kind, generation) is unique, where generation counts earlier reversals of the month."""
+
+    REGION_FROM = "payment"  # a month always takes its payment's region
 
     payment = models.ForeignKey(DuesPayment, on_delete=models.PROTECT, related_name="months")
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="dues_months")
@@ -194,11 +194,6 @@ class DuesPaymentMonth(AppendOnly):
     def __str__(self):
         return f"{self.member_id} {rules.month_label(self.month)} {self.amount}"
 
-    def save(self, *args, **kwargs):
-        # The unique key includes region_id, and NULLs never collide: a month always takes its payment's region.
-        if self._state.adding and self.region_id is None and self.payment_id is not None:
-            self.region_id = self.payment.region_id
-        super().save(*args, **kwargs)
 
 
 class DuesPublication(models.Model):

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from dangjian.core.models import RegionFilled
 from dangjian.members.models import Member
 from dangjian.orgs.models import Org, PartyGroup
 
@@ -55,8 +56,10 @@ class Meeting(models.Model):
         return timezone.localtime(self.starts_at).date()
 
 
-class Attendance(models.Model):
+class Attendance(RegionFilled, models.Model):
     """One expected attendee of a meeting. Rows are snapshotted when the meeting is created."""
+
+    REGION_FROM = "meeting"
 
     class Status(models.TextChoices):
         PRESENT = "present", "出席"
@@ -81,10 +84,6 @@ class Attendance(models.Model):
                                   related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
-    def save(self, *args, **kwargs):
-        if self._state.adding and self.region_id is None and self.meeting_id is not None:
-            self.region_id = self.meeting.region_id
-        super().save(*args, **kwargs)
 
     @property
     def unmarked(self) -> bool:
