@@ -30,30 +30,16 @@ def _as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
-def report_cells_sql(pop, *, year: int) -> list[tuple[int, date, object, object, object]]:
-    """(org_id, month, due, paid, outstanding) per branch and month of `year` for the members of `pop` (a
-    Member queryset); due counts paid months at the paid amount. Sums are raw database values (floats on
-    SQLite): the caller rounds them to the fen."""
-    months = [date(year, m, 1) for m in range(1, 13)]
-    adapt = connection.ops.adapt_datefield_value
-    qn = connection.ops.quote_name
-    pop_sql, pop_params = pop.values("id", "org_id", "joined_on").query.sql_with_params()
-    values = ", ".join(["(%s, %s)"] * len(months))
-    month_params = [p for m in months for p in (adapt(m), adapt(_next_month(m)))]
-    pm, prof, ex, bill = (qn(m._meta.db_table) for m in (DuesPaymentMonth, DuesProfile, DuesExemption, DuesBill))
-    sql = f"""
-WITH pop AS ({pop_sql}),
-mo (m, nxt) AS (VALUES {values}),
+# The member × month facts both the dues report and the dashboard's dues chart start from (one text, so the two
+# can never disagree): payments net of reversals, the base in force and the exemption of each month.
+# Placeholders {pm} {prof} {ex}: table names; params: PAYMENT kind, first month, last month, last month.
+MEMBER_MONTH_CTES = """\
 paid AS (
     SELECT pm.member_id AS member_id, pm.month AS month, SUM(pm.amount) AS amt,
            SUM(CASE WHEN pm.kind = %s THEN 1 ELSE -1 END) AS n
     FROM {pm} pm
     WHERE pm.member_id IN (SELECT id FROM pop) AND pm.month >= %s AND pm.month <= %s
     GROUP BY pm.member_id, pm.month),
-bill AS (
-    SELECT b.member_id AS member_id, b.month AS month, b.due AS due, b.state AS state
-    FROM {bill} b
-    WHERE b.member_id IN (SELECT id FROM pop) AND b.month >= %s AND b.month <= %s),
 prof AS (
     SELECT p.member_id AS member_id, p.effective_from AS eff, p.monthly_amount AS amt,
            LEAD(p.effective_from) OVER (PARTITION BY p.member_id ORDER BY p.effective_from) AS until
@@ -68,6 +54,28 @@ ex_m AS (
     FROM {ex} e JOIN mo ON e.from_month <= mo.m AND e.to_month >= mo.m
                        AND (e.revoked_on IS NULL OR e.revoked_on >= mo.nxt)
     WHERE e.member_id IN (SELECT id FROM pop)),
+"""
+
+
+def report_cells_sql(pop, *, year: int) -> list[tuple[int, date, object, object, object]]:
+    """(org_id, month, due, paid, outstanding) per branch and month of `year` for the members of `pop` (a
+    Member queryset); due counts paid months at the paid amount. Sums are raw database values (floats on
+    SQLite): the caller rounds them to the fen."""
+    months = [date(year, m, 1) for m in range(1, 13)]
+    adapt = connection.ops.adapt_datefield_value
+    qn = connection.ops.quote_name
+    pop_sql, pop_params = pop.values("id", "org_id", "joined_on").query.sql_with_params()
+    values = ", ".join(["(%s, %s)"] * len(months))
+    month_params = [p for m in months for p in (adapt(m), adapt(_next_month(m)))]
+    pm, prof, ex, bill = (qn(m._meta.db_table) for m in (DuesPaymentMonth, DuesProfile, DuesExemption, DuesBill))
+    member_months = MEMBER_MONTH_CTES.format(pm=pm, prof=prof, ex=ex)
+    sql = f"""
+WITH pop AS ({pop_sql}),
+mo (m, nxt) AS (VALUES {values}),
+{member_months}bill AS (
+    SELECT b.member_id AS member_id, b.month AS month, b.due AS due, b.state AS state
+    FROM {bill} b
+    WHERE b.member_id IN (SELECT id FROM pop) AND b.month >= %s AND b.month <= %s),
 cells AS (
     SELECT pop.org_id AS org_id, mo.m AS m,
            CASE WHEN paid.n > 0 THEN paid.amt END AS paid_amt,
@@ -87,7 +95,7 @@ FROM cells WHERE paid_amt IS NOT NULL OR due_amt IS NOT NULL
 GROUP BY org_id, m
 """
     first, last = adapt(months[0]), adapt(months[-1])
-    params = [*pop_params, *month_params, DuesPayment.Kind.PAYMENT, first, last, first, last, last,
+    params = [*pop_params, *month_params, DuesPayment.Kind.PAYMENT, first, last, last, first, last,
               DuesBill.State.EXEMPT]
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":

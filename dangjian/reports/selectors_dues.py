@@ -40,15 +40,12 @@ def _fen(value) -> Decimal:
     return Decimal(str(value or 0)).quantize(FEN, ROUND_HALF_UP)
 
 
-def _next_month(m: date) -> date:
-    return date(m.year + m.month // 12, m.month % 12 + 1, 1)
-
-
 def dues_sql(pop, months: list[date], *, by_org: bool = False) -> tuple[str, list]:
     """The SQL and params of the aggregate over `pop` (a Member queryset) for the given months: one row per
     month (m, due, paid, outstanding), or with by_org one row per (o: org id, y, m: month number, due,
     paid, outstanding) over the members' own orgs (the nightly roll-up, rollups.py)."""
     from dangjian.dues.models import DuesExemption, DuesPayment, DuesPaymentMonth, DuesProfile
+    from dangjian.dues.report_sql import MEMBER_MONTH_CTES, _next_month
 
     adapt = connection.ops.adapt_datefield_value
     qn = connection.ops.quote_name
@@ -57,32 +54,13 @@ def dues_sql(pop, months: list[date], *, by_org: bool = False) -> tuple[str, lis
     month_params = [p for m in months for p in (adapt(m), adapt(_next_month(m)), m.year, m.month)]
     pm, prof, ex = (qn(DuesPaymentMonth._meta.db_table), qn(DuesProfile._meta.db_table),
                     qn(DuesExemption._meta.db_table))
+    member_months = MEMBER_MONTH_CTES.format(pm=pm, prof=prof, ex=ex)
     keys = "pop.org_id AS o, mo.y AS y, mo.mn AS mn, " if by_org else ""
     group, pick = ("o, y, mn", "o, y, mn AS m") if by_org else ("m", "m")
     sql = f"""
 WITH pop AS ({pop_sql}),
 mo (m, nxt, y, mn) AS (VALUES {values}),
-paid AS (
-    SELECT pm.member_id AS member_id, pm.month AS month, SUM(pm.amount) AS amt,
-           SUM(CASE WHEN pm.kind = %s THEN 1 ELSE -1 END) AS n
-    FROM {pm} pm
-    WHERE pm.member_id IN (SELECT id FROM pop) AND pm.month >= %s AND pm.month <= %s
-    GROUP BY pm.member_id, pm.month),
-prof AS (
-    SELECT p.member_id AS member_id, p.effective_from AS eff, p.monthly_amount AS amt,
-           LEAD(p.effective_from) OVER (PARTITION BY p.member_id ORDER BY p.effective_from) AS until
-    FROM {prof} p
-    WHERE p.member_id IN (SELECT id FROM pop) AND p.effective_from <= %s),
-prof_m AS (
-    SELECT prof.member_id AS member_id, mo.m AS m, prof.amt AS amt
-    FROM prof JOIN mo ON prof.eff <= mo.m AND (prof.until IS NULL OR prof.until > mo.m)),
-ex_m AS (
-    SELECT e.member_id AS member_id, mo.m AS m, e.monthly_amount AS amt,
-           ROW_NUMBER() OVER (PARTITION BY e.member_id, mo.m ORDER BY e.from_month, e.id) AS rn
-    FROM {ex} e JOIN mo ON e.from_month <= mo.m AND e.to_month >= mo.m
-                       AND (e.revoked_on IS NULL OR e.revoked_on >= mo.nxt)
-    WHERE e.member_id IN (SELECT id FROM pop)),
-cells AS (
+{member_months}cells AS (
     SELECT {keys}mo.m AS m, paid.n AS paid_n, paid.amt AS paid_amt, prof_m.amt AS prof_amt, ex_m.amt AS ex_amt
     FROM pop
     JOIN mo ON pop.joined_on < mo.nxt
