@@ -183,13 +183,6 @@ class UploadValidator:
             raise ValidationError(exc.detail, code="upload") from None
 
 
-def upload_kind_matches(upload, ext: str) -> bool:
-    """True when the uploaded bytes are really of the type its extension claims (see validate_upload, which also
-    checks size and gives the reason). The file is rewound afterwards."""
-    ext = _ext(ext)
-    return ext in CHECKED_EXTENSIONS and _content_problem(upload, ext) is None
-
-
 # --- Generated downloads (exports, PDFs) ------------------------------------------------------------------------
 
 def download_response(content: bytes, *, filename: str, content_type: str, inline: bool = False):

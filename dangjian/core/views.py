@@ -2,12 +2,18 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts.scope import org_get_visible
 
 from .shell import current_org
+
+
+def favicon(request):
+    """The party-emblem icon of the portal, for browsers that ask /favicon.ico (pages without an icon link)."""
+    return redirect(static("portal/icon.svg"))
 
 
 def healthz(request):

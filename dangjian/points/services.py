@@ -3,7 +3,6 @@
 The ledger is append-only (DESIGN rule 5): entries are never edited or deleted; a pending entry is
 approved or rejected once; an approved one is corrected by a reversing entry with a reason.
 """
-import os
 import re
 import uuid
 from dataclasses import dataclass
@@ -13,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from dangjian.core.files import upload_kind_matches
+from dangjian.core.files import validate_upload
 from dangjian.accounts.scope import require
 from dangjian.core.audit import audit
 from dangjian.core.errors import Conflict, DomainError
@@ -47,14 +46,8 @@ def _subject_org(entry: PointEntry) -> Org:
 def _check_evidence(evidence) -> None:
     if not evidence:
         return
-    ext = os.path.splitext(evidence.name or "")[1].lower()
-    if ext not in EVIDENCE_TYPES:
-        raise DomainError("证明材料只接受 JPG、PNG 图片或 PDF 文件", field="evidence", rule="R-POINTS-EVIDENCE")
-    if evidence.size > EVIDENCE_MAX_BYTES:
-        raise DomainError("证明材料不能超过 5 MB", field="evidence", rule="R-POINTS-EVIDENCE")
-    if not upload_kind_matches(evidence, ext):
-        raise DomainError("证明材料内容与文件类型不符或文件已损坏，请上传真实的 JPG、PNG 图片或 PDF 文件",
-                          field="evidence", rule="R-POINTS-EVIDENCE")
+    ext = validate_upload(evidence, allowed=EVIDENCE_TYPES, max_bytes=EVIDENCE_MAX_BYTES, field="evidence",
+                          rule="R-POINTS-EVIDENCE")
     evidence.name = uuid.uuid4().hex + ext  # never trust the uploaded name on disk
 
 

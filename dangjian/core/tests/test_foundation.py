@@ -63,6 +63,11 @@ class HealthTests(TestCase):
         self.assertEqual(r.status_code, 200)
         self.assertEqual(r.json(), {"status": "ok"})
 
+    def test_favicon_points_at_our_icon(self):
+        r = Client().get("/favicon.ico")
+        self.assertEqual(r.status_code, 302)
+        self.assertIn("portal/icon", r["Location"])
+
     def test_openapi_and_docs_load_no_other_host(self):
         r = Client().get("/api/v1/openapi.json")
         self.assertEqual(r.status_code, 200)

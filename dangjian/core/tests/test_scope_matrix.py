@@ -22,7 +22,7 @@ from dangjian.orgs.models import Org
 from dangjian.orgs.tree import subtree_q
 
 User = get_user_model()
-PUBLIC_PAGES = {"login", "logout_confirm", "healthz", "portal:home", "portal:manifest", "portal:sw"}  # open to anonymous users
+PUBLIC_PAGES = {"login", "logout_confirm", "healthz", "favicon", "portal:home", "portal:manifest", "portal:sw"}  # open to anonymous users
 PUBLIC_API = {"/api/v1/auth/token", "/api/v1/openapi.json", "/api/v1/docs"}
 PARAM = re.compile(r"<(?:int:)?(\w+)>")
 API_PARAM = re.compile(r"\{(\w+)\}")

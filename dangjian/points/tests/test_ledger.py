@@ -224,7 +224,7 @@ class ReviewTests(PointsTestCase):
             services.entry_self_report(actor=self.zhao, rule_code="EVID", occurred_on=date(2026, 8, 1), note="表彰",
                                        evidence=bad)
         fake = SimpleUploadedFile("证书.png", b"\x89PNG\r\n\x1a\n", content_type="image/png")  # magic bytes only
-        with self.assertRaisesMessage(DomainError, "内容与文件类型不符"):
+        with self.assertRaisesMessage(DomainError, "内容与扩展名不符"):
             services.entry_self_report(actor=self.zhao, rule_code="EVID", occurred_on=date(2026, 8, 1), note="表彰",
                                        evidence=fake)
         ok = SimpleUploadedFile("证书.png", tiny_image("PNG"), content_type="image/png")
