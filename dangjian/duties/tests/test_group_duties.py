@@ -246,5 +246,5 @@ class GroupDutyPagesTests(GroupDutyCase):
         self.assertEqual(leader.post(sheet, {"item_id": "x", "period": self.month}).status_code, 400)
         r = self.web_as(self.zhang).post("/duties/group-duties/new/", {"year": self.today.year, "title": "坏清单",
                                                                        "items": "每周|卫生保洁"})
-        self.assertContains(r, "不是有效的周期")
+        self.assertContains(r, "不是有效的周期", status_code=400)
         self.assertEqual(self.counts(GroupDutyList, GroupDutyItem, GroupDutyRecord), before)

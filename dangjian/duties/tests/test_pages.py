@@ -118,10 +118,10 @@ class DutiesPagesTests(DutiesCase):
         before = ResponsibilityPledge.objects.count()
         r = web.post(f"/duties/pledges/issue/?org={self.community.id}",
                      {"year": self.today.year, "title": "新", "items": "一|50\n二|40"})
-        self.assertContains(r, "100")
+        self.assertContains(r, "100", status_code=400)
         r = web.post(f"/duties/pledges/issue/?org={self.community.id}",
                      {"year": self.today.year, "title": "新", "items": "只有内容"})
-        self.assertContains(r, "内容|权重")
+        self.assertContains(r, "内容|权重", status_code=400)
         self.assertEqual(ResponsibilityPledge.objects.count(), before)
 
     def test_export_ledger_is_formula_safe_and_audited(self):

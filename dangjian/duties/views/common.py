@@ -45,9 +45,9 @@ def query_without_page(request) -> str:
 
 
 def run_form(request, form, action, *, success: str, redirect_to, template="duties/form.html", context=None,
-             refused_status: int = 200):
-    """POST: validate, call the service, show its refusal on the form (with `refused_status`: the upload forms
-    answer 400 so a client can tell the file was refused); GET: show the form."""
+             refused_status: int = 400):
+    """POST: validate, call the service, show its refusal on the form with `refused_status` (400, as every other
+    form of the site, so a client can tell nothing was saved); GET: show the form."""
     if request.method == "POST" and form.is_valid():
         try:
             result = action(form.cleaned_data)

@@ -50,8 +50,7 @@ def brand_create(request):
     form = BrandForm(request.POST or None, request.FILES or None)
     return run_form(request, form, lambda d: services.brand_create(actor=request.user, org=org, **d),
                     success="服务品牌已创建", redirect_to=lambda b: reverse("duties:brand_detail", args=[b.id]),
-                    context={"title": f"{org.name} · 创建党建服务品牌", "back": reverse("duties:brands")},
-                    refused_status=400)
+                    context={"title": f"{org.name} · 创建党建服务品牌", "back": reverse("duties:brands")})
 
 
 @login_required
@@ -104,8 +103,7 @@ def honor_create(request):
     return run_form(request, form, action, success="已提交推荐",
                     redirect_to=lambda h: reverse("duties:honor_detail", args=[h.id]),
                     context={"title": f"{org.name} · 推荐表彰", "back": reverse("duties:honors"),
-                             "award_suggestions": rules.AWARD_SUGGESTIONS},
-                    refused_status=400)
+                             "award_suggestions": rules.AWARD_SUGGESTIONS})
 
 
 @login_required
