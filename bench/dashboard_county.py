@@ -125,7 +125,10 @@ def run(ctx) -> list[Result]:
             return {k: v for k, v in chart.items() if k not in ("source", "as_of")}
         return chart
 
-    live_all, auto_all = whole("live")(), whole("auto")()
+    live_all = whole("live")()
+    t = time.perf_counter()
+    auto_all = whole("auto")()  # the first read of the roll-ups in this process: no warm-up, no cache
+    first_auto = time.perf_counter() - t
     for key, chart in auto_all.items():
         assert key == "recruitment_funnel" or not chart or chart.get("source") == "rollup", key
         assert plain(chart) == plain(live_all[key]), f"roll-up differs from live: {key}"
@@ -147,7 +150,8 @@ def run(ctx) -> list[Result]:
         result("whole dashboard data, live", whole_live, 1.0, 1.0, f"absolute: goal < 1 s; {slowest('live')}",
                absolute=True),
         result("whole dashboard data, roll-up", whole_auto, 1.0, 1.0,
-               f"absolute: goal < 1 s; p95 {p95(whole_auto) * 1000:.0f} ms; {slowest('auto')}", absolute=True),
+               f"absolute: goal < 1 s; p95 {p95(whole_auto) * 1000:.0f} ms, first call {first_auto * 1000:.0f} ms; "
+               f"{slowest('auto')}", absolute=True),
     ]
     rows[1].note += f"; roll-up built in {rollup_build:.1f}s ({stats['rows']} rows)"
     rows[3].note += (f"; org roll-up built in {org_build:.1f}s ({sum(org_stats['rows'].values())} rows, "

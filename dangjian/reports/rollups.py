@@ -26,6 +26,8 @@ When a chart uses the roll-up (`use_rollup`, source="auto"):
 source="rollup" forces the roll-up (tests and the benchmark), source="live" forces live counting.
 """
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, timedelta
 
 from django.db import connection, transaction
@@ -202,10 +204,44 @@ def build(*, on: date) -> dict:
 
 # --- Read side -------------------------------------------------------------------------------------------
 
+# A per-request memo (`memo()`, entered by selectors.dashboard): the build date, the subtree-size check and the
+# children's paths are the same for every chart of one dashboard; outside memo() each call queries.
+_MEMO: ContextVar[dict | None] = ContextVar("rollups_memo", default=None)
+
+
+@contextmanager
+def memo():
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
+
+
+def memoized(key: tuple, fn):
+    """fn() once per key inside memo(), every time outside it."""
+    cache = _MEMO.get()
+    if cache is None:
+        return fn()
+    if key not in cache:
+        cache[key] = fn()
+    return cache[key]
+
+
 def built_on() -> date | None:
-    """The date of the roll-up in the table (one build at a time), None when there is none."""
-    value = OrgStatsMonthly.objects.values_list("built_on", flat=True)[:1]
-    return value[0] if value else None
+    """The date of the roll-up in the table (one build at a time), None when there is none. Read as the first
+    entry of the (metric, year, org_path) index: a plain LIMIT 1 scans the heap from its start, where a
+    rebuild leaves the previous build's millions of dead rows until VACUUM."""
+    def read():
+        value = OrgStatsMonthly.objects.order_by("metric", "year", "org_path").values_list("built_on", flat=True)[:1]
+        return value[0] if value else None
+
+    return memoized(("built_on",), read)
+
+
+def _big_subtree(org: Org) -> bool:
+    return memoized(("big", org.path), lambda: Org.objects.filter(subtree_q(org.path), is_active=True)
+                    [:ROLLUP_MIN_ORGS].count() >= ROLLUP_MIN_ORGS)
 
 
 def use_rollup(org: Org, *, source: str, year: int, on: date) -> date | None:
@@ -219,9 +255,14 @@ def use_rollup(org: Org, *, source: str, year: int, on: date) -> date | None:
     built = built_on()
     if built is None or built < on - timedelta(days=1) or year not in (built.year - 1, built.year):
         return None
-    if Org.objects.filter(subtree_q(org.path), is_active=True)[:ROLLUP_MIN_ORGS].count() < ROLLUP_MIN_ORGS:
-        return None
-    return built
+    return built if _big_subtree(org) else None
+
+
+def child_paths(org: Org) -> list[str]:
+    """The paths of org's direct children, active or not (what sits under an inactive child is not the
+    org's own), memoized per request."""
+    return memoized(("children", org.path), lambda: list(
+        Org.objects.filter(subtree_q(org.path), depth=org.depth + 1).values_list("path", flat=True)))
 
 
 def sums(org: Org, metrics: list[str], *, year: int, by: str = "child", months: list[int] | None = None) -> dict:
@@ -229,7 +270,11 @@ def sums(org: Org, metrics: list[str], *, year: int, by: str = "child", months: 
     by="none" reads the org's own row (key None); by="child" reads the rows of its children (key: the
     child's path) and puts what is left of the org's total under the org's own path (what sits at the org
     itself, as child_prefix does live). by="org" reads every org's row in the subtree (key: org id), for
-    the per-org metrics (points)."""
+    the per-org metrics (points).
+
+    Every read is an exact range of the (metric, year, org_path) index: the org's own path, the list of
+    its children's paths, or the subtree's path range. Filtering by org ids instead (org = … OR org IN
+    children) made PostgreSQL read the metric's rows of the whole database (1.1 M rows at 1 M members)."""
     qs = OrgStatsMonthly.objects.filter(year=year, metric__in=metrics)
     if months is not None:
         qs = qs.filter(month__in=months)
@@ -238,12 +283,12 @@ def sums(org: Org, metrics: list[str], *, year: int, by: str = "child", months: 
                 .annotate(v=Sum("value")).order_by())
         return {(r["org_id"], None, r["metric"]): r["v"] for r in rows}
     if by == "none":
-        return {(None, m, metric): v for m, metric, v in qs.filter(org=org).values_list("month", "metric", "value")}
-    children = Org.objects.filter(subtree_q(org.path), depth=org.depth + 1).values("id")
+        return {(None, m, metric): v for m, metric, v in
+                qs.filter(org_path=org.path).values_list("month", "metric", "value")}
+    paths = [org.path, *child_paths(org)]
     out: dict = {}
     own: dict = {}
-    for path, m, metric, v in (qs.filter(Q(org=org) | Q(org__in=children))
-                               .values_list("org_path", "month", "metric", "value")):
+    for path, m, metric, v in qs.filter(org_path__in=paths).values_list("org_path", "month", "metric", "value"):
         if path == org.path:
             own[(m, metric)] = own.get((m, metric), 0) + v
         else:

@@ -144,6 +144,36 @@ class RollupEqualsLiveTests(RollupFixture):
             selectors.chart_care(actor=self.zhang, org=self.root, year=2025, on=ON, source="rollup")
         self.assertLessEqual(len(ctx.captured_queries), 4)
 
+    def test_the_dashboard_reads_the_build_date_and_the_children_once(self):
+        """One memo per dashboard() call: the build date, the subtree size and the children are read once for
+        all charts, and forgotten when the call returns (a later call sees a new build)."""
+        rollups.build(on=ON)
+        selectors.chart_care(actor=self.zhang, org=self.root, year=2025, on=ON)  # caches the roles
+        with mock.patch.object(rollups, "ROLLUP_MIN_ORGS", 2), CaptureQueriesContext(connection) as ctx:
+            d = selectors.dashboard(actor=self.zhang, org=self.root, year=2025, on=ON)
+        self.assertEqual(d["care"]["source"], "rollup")
+        sql = [q["sql"] for q in ctx.captured_queries]
+        self.assertEqual(sum('"built_on"' in q and "LIMIT 1" in q for q in sql), 1)
+        self.assertEqual(sum("LIMIT 2" in q and "COUNT(*)" in q.upper() for q in sql), 1)  # the subtree size
+        self.assertIsNone(rollups._MEMO.get())
+        with CaptureQueriesContext(connection) as ctx:
+            rollups.built_on()
+            rollups.built_on()
+        self.assertEqual(len(ctx.captured_queries), 2)
+
+    def test_the_children_bars_stay_equal_to_live_with_an_inactive_child(self):
+        """What sits under an inactive child is neither a bar nor the org's own (本级) figure, live or rolled."""
+        from dangjian.orgs.models import Org
+
+        Org.objects.filter(pk=self.branch_two.pk).update(is_active=False)
+        rollups.build(on=ON)
+        for key in ("meeting_heatmap", "volunteers"):
+            live = selectors.chart_data(key, actor=self.zhang, org=self.community, year=2025, source="live", on=ON)
+            rolled = selectors.chart_data(key, actor=self.zhang, org=self.community, year=2025, source="rollup",
+                                          on=ON)
+            if live is not None:
+                self.assertEqual(plain(rolled), plain(live), key)
+
     def test_outsider_gets_404_from_the_rollup_too(self):
         from django.http import Http404
 

@@ -73,6 +73,29 @@ class MemberChartTests(ReportsFixture):
             self.assertEqual(rolled["rows"], live["rows"])
             self.assertEqual(rolled["source"], "rollup")
 
+    def test_rollup_equals_live_when_children_sit_in_different_regions(self):
+        """The roll-up is read by (region, org): with the community made a county-level region of its own
+        (its branches and members carry its id), the root's bars come from two regions."""
+        from dangjian.members.models import Member
+        from dangjian.orgs.models import Org
+
+        community = self.community
+        Org.objects.filter(pk=community.pk).update(is_region=True)
+        Org.objects.filter(path__startswith=community.path).update(region_id=community.pk)
+        Member.objects.filter(org__path__startswith=community.path).update(region_id=community.pk)
+        root, community = Org.objects.get(pk=self.root.pk), Org.objects.get(pk=community.pk)
+        member_stats_compute(on=ON)
+        for org in (root, community):
+            live = selectors.chart_members_by_child(actor=self.zhang, org=org, on=ON, source="live")
+            rolled = selectors.chart_members_by_child(actor=self.zhang, org=org, on=ON, source="rollup")
+            self.assertEqual(rolled["rows"], live["rows"], org.name)
+            self.assertEqual(rolled["source"], "rollup")
+        self.assertEqual([r["full"] for r in rolled["rows"]], [2, 1])  # not an empty chart
+        for org in (root, community, Org.objects.get(pk=self.branch_one.pk)):
+            live = selectors.chart_members_by_stage(actor=self.zhang, org=org, on=ON, source="live")
+            rolled = selectors.chart_members_by_stage(actor=self.zhang, org=org, on=ON, source="auto")
+            self.assertEqual((rolled["items"], rolled["source"]), (live["items"], "rollup"), org.name)
+
     def test_member_charts_read_the_rollup_in_one_query(self):
         member_stats_compute(on=ON)
         self.zhang.__dict__.pop("_dj_roles", None)
