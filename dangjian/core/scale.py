@@ -7,22 +7,30 @@ activity: 三会一课 meetings with attendance, 谈心谈话, points ledger ent
 payments with their months, households, pairings and visit logs.
 
 How it is fast: the tree and the members are made in Python and written with COPY on PostgreSQL (psycopg 3
-`cursor.copy`) or bulk_create on SQLite; the year of activity is set-based `INSERT … SELECT` over the
-members, joined to tiny helper tables (days, meeting slots, rules, dues quotes) computed in Python — the
-same portable SQL on both databases, nothing crosses the wire row by row.
+`cursor.copy`) or bulk_create on SQLite; the members as COPY text built by worker processes (one task per
+county code), since their Python (ID numbers, SM4, pinyin) is the one CPU-bound part on our side. The year of
+activity is set-based `INSERT … SELECT` over the members, joined to tiny helper tables (days, meeting slots,
+rules, dues quotes) computed in Python — the same portable SQL on both databases, nothing crosses the wire row
+by row — in two independent lanes that run side by side in two sessions on PostgreSQL (meetings → attendance
+→ heart talks; points → dues → visits), each step one transaction with its secondary indexes and droppable
+unique constraints rebuilt after the load.
 """
-import functools
 import math
+import multiprocessing
+import os
 import random
-from contextlib import contextmanager
+import threading
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, time as dtime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
+
+from .scale_load import (PARALLEL_FROM_MEMBERS, copy_value, drop_secondary_indexes, member_job_copy,
+                         member_job_rows, pg as _pg, temp_table as _temp, write_objects)
 
 MEMBERS_PER_BRANCH = 21.7          # RULES §8: 100.271 M members / 4.614 M branches
 MEMBERS_PER_COUNTY = 50_000        # a province of ~5 M members has ~100 counties
@@ -80,51 +88,6 @@ def seg(n: int) -> str:
     return out
 
 
-def _pg() -> bool:
-    return connection.vendor == "postgresql"
-
-
-# Field classes whose Python value psycopg's COPY takes as it is: no per-value get_db_prep_save (a third of the
-# members step's Python time went there). Subclasses (encrypted fields…) and auto_now fields take the slow path.
-_PLAIN_FIELDS = {"CharField", "TextField", "IntegerField", "BigIntegerField", "SmallIntegerField",
-                 "PositiveIntegerField", "PositiveSmallIntegerField", "BooleanField", "DateField", "DecimalField",
-                 "ForeignKey"}
-
-
-def _plain(field) -> bool:
-    return (type(field).__name__ in _PLAIN_FIELDS and type(field).__module__.startswith("django.")
-            and not getattr(field, "auto_now", False) and not getattr(field, "auto_now_add", False))
-
-
-def write_objects(model, objs) -> None:
-    """COPY on PostgreSQL (values prepared by the model's own fields), bulk_create elsewhere."""
-    if not objs:
-        return
-    if not _pg():
-        model.objects.bulk_create(objs, batch_size=500)
-        return
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    cols = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    prep = [(f.attname, None) if _plain(f) else (None, f) for f in fields]
-    with connection.cursor() as c, c.cursor.copy(f"COPY {model._meta.db_table} ({cols}) FROM STDIN") as copy:
-        for o in objs:
-            d = o.__dict__
-            copy.write_row([d[a] if a else f.get_db_prep_save(f.pre_save(o, True), connection) for a, f in prep])
-
-
-@contextmanager
-def _memoized_pinyin():
-    """Names repeat (≈ 7 000 distinct in members.synthetic): compute each name's pinyin once per run."""
-    from dangjian.members import synthetic
-
-    saved = synthetic.pinyin_full, synthetic.pinyin_initials
-    synthetic.pinyin_full, synthetic.pinyin_initials = (functools.lru_cache(maxsize=None)(f) for f in saved)
-    try:
-        yield
-    finally:
-        synthetic.pinyin_full, synthetic.pinyin_initials = saved
-
-
 def _d(value: date):
     return connection.ops.adapt_datefield_value(value)
 
@@ -133,50 +96,22 @@ def _dt(value: datetime):
     return connection.ops.adapt_datetimefield_value(value)
 
 
-def _temp(cursor, name: str, columns: str, rows: list[tuple]) -> None:
-    cursor.execute(f"DROP TABLE IF EXISTS {name}")
-    cursor.execute(f"CREATE TEMP TABLE {name} ({columns})")
-    if rows:
-        marks = ", ".join(["%s"] * len(rows[0]))
-        cursor.executemany(f"INSERT INTO {name} VALUES ({marks})", rows)
-    if _pg():
-        cursor.execute(f"ANALYZE {name}")
-
-
-# Below this many rows already in a table, its secondary indexes are dropped for the load and rebuilt after it
-# (one sort per index instead of a B-tree insert per row: the members' roster indexes made the members step
-# 10× its Python time). A table already holding a province keeps them: rebuilding would cost more.
-REBUILD_BELOW_ROWS = 200_000
-
-
-def _drop_secondary_indexes(cursor, tables) -> list[str]:
-    """Drop the indexes of `tables` that back no constraint (not the primary key, not a unique constraint);
-    returns their CREATE INDEX statements to run after the load, in the same transaction."""
-    ddl = []
-    for table in tables:
-        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
-        if cursor.fetchone()[0] >= REBUILD_BELOW_ROWS:
-            continue
-        cursor.execute("""SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i
-                          WHERE i.indrelid = %s::regclass AND NOT i.indisprimary
-                            AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)""",
-                       [table])
-        for name, definition in cursor.fetchall():
-            cursor.execute(f"DROP INDEX {name}")
-            ddl.append(definition)
-    return ddl
-
-
 class Generator:
     def __init__(self, *, members: int, root_name: str = "合成数据省委", year: int | None = None, seed: int = 1,
-                 today: date | None = None, log=print):
+                 today: date | None = None, log=print, workers: int | None = None, parallel: bool | None = None):
         self.plan = Plan.for_members(members)
         self.root_name = root_name
         self.today = today or timezone.localdate()
         self.year = year or self.today.year
         self.until = min(date(self.year, 12, 31), self.today - timedelta(days=1))
+        self.seed = seed
         self.rng = random.Random(seed)
         self.log = log
+        big = _pg() and members >= PARALLEL_FROM_MEMBERS
+        # Worker processes for the members' Python, and parallel lanes (they need committed members and their own
+        # sessions, so never inside a caller's transaction), only for runs of a size where they pay.
+        self.workers = workers if workers is not None else (min(2, os.cpu_count() or 1) if big else 1)
+        self.parallel = (parallel if parallel is not None else big) and _pg() and not connection.in_atomic_block
         self.timings: dict[str, float] = {}
         self.counts: dict[str, int] = {}
 
@@ -194,7 +129,7 @@ class Generator:
                         # construction (test_scale checks every foreign key), so skip the per-row FK triggers.
                         c.execute("SET LOCAL session_replication_role = replica")
                     c.execute("SET LOCAL maintenance_work_mem = '256MB'")
-                    dropped = _drop_secondary_indexes(c, tables)
+                    dropped = drop_secondary_indexes(c, tables)
             n = fn()
             if dropped:
                 r = time.perf_counter()
@@ -205,8 +140,66 @@ class Generator:
         self.timings[name] = time.perf_counter() - t
         self.counts[name] = n
         rate = n / self.timings[name] if self.timings[name] else 0
-        extra = f"（其中重建 {len(dropped)} 个索引 {rebuilt:.1f} 秒）" if dropped else ""
+        built = sum(ddl.startswith("CREATE") for ddl in dropped)
+        extra = f"（其中重建 {built} 个索引 {rebuilt:.1f} 秒）" if dropped else ""
         self.log(f"  {name}: {n} 行，{self.timings[name]:.1f} 秒，{rate:.0f} 行/秒{extra}")
+
+    def _session(self) -> None:
+        """Per connection: commits need not wait for the disk (synthetic rows, re-creatable: a crash may lose the
+        last commits, never corrupt — WAL is kept), and the counties of this run as a helper table."""
+        with connection.cursor() as c:
+            if _pg():
+                c.execute("SET synchronous_commit = off")
+            _temp(c, "scale_county", "id bigint", [(i,) for i in self.county_ids])
+
+    def _analyze(self, tables) -> None:
+        # Only the loaded tables, each as soon as it is complete, so the next steps' plans see real sizes.
+        if not _pg():
+            return
+        t = time.perf_counter()
+        with connection.cursor() as c:
+            for table in tables:
+                c.execute(f"ANALYZE {table}")
+        self.timings["analyze"] = self.timings.get("analyze", 0.0) + time.perf_counter() - t
+
+    def _lane(self, steps) -> None:
+        self._session()
+        for name, fn, tables in steps:
+            self._step(name, fn, tables)
+            self._analyze(tables)
+
+    def _run_lanes(self, lanes) -> None:
+        """Independent chains of steps: one after another, or on PostgreSQL side by side, each in a thread with
+        its own connection (the server's inserts and index builds are the bulk of the time: two backends use
+        both CPUs). Every step is still one transaction; the lanes touch disjoint tables."""
+        if not self.parallel:
+            for lane in lanes:
+                self._lane(lane)
+            return
+        from django.db import connections
+
+        errors = []
+
+        def work(lane):
+            try:
+                self._lane(lane)
+            except BaseException as e:  # re-raised in the caller's thread
+                errors.append(e)
+            finally:
+                try:
+                    with connection.cursor() as c:
+                        c.execute("DISCARD ALL")  # back to the pool without our settings and helper tables
+                except DatabaseError:
+                    pass  # a broken connection is closed below anyway
+                connections.close_all()
+
+        threads = [threading.Thread(target=work, args=(lane,), name=f"scale-lane-{i}") for i, lane in enumerate(lanes)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if errors:
+            raise errors[0]
 
     def run(self) -> dict:
         from dangjian.orgs.models import Org
@@ -219,33 +212,32 @@ class Generator:
                  f"{p.members} 名党员；活动年度 {self.year}（至 {self.until}）")
         if _pg():
             with connection.cursor() as c:
-                # Synthetic rows, re-creatable: a crash may lose the last commits, never corrupt (WAL is kept).
                 c.execute("SET synchronous_commit = off")
         self._step("orgs", self.make_tree)
         self._step("members", self.make_members, ("members_member",))
-        with connection.cursor() as c:
-            _temp(c, "scale_county", "id bigint", [(i,) for i in self.county_ids])
-        self._step("meetings", self.make_meetings, ("meetings_meeting",))
-        self._step("attendance", self.make_attendance, ("meetings_attendance",))
-        self._step("heart_talks", self.make_heart_talks, ("meetings_hearttalk",))
-        self._step("point_entries", self.make_points, ("points_pointentry",))
-        self._step("dues_profiles", self.make_dues_profiles, ("dues_duesprofile",))
-        self._step("dues_payments", self.make_dues_payments, ("dues_duespayment",))
-        self._step("dues_months", self.make_dues_months, ("dues_duespaymentmonth",))
-        self._step("households", self.make_households, ("visits_household",))
-        self._step("pairings", self.make_pairings, ("visits_pairing",))
-        self._step("visit_logs", self.make_visit_logs, ("visits_visitlog",))
+        self._analyze(("orgs_org", "members_member"))
+        t = time.perf_counter()
+        self._run_lanes([
+            [("meetings", self.make_meetings, ("meetings_meeting",)),
+             ("attendance", self.make_attendance, ("meetings_attendance",)),
+             ("heart_talks", self.make_heart_talks, ("meetings_hearttalk",))],
+            [("point_entries", self.make_points, ("points_pointentry",)),
+             ("dues_profiles", self.make_dues_profiles, ("dues_duesprofile",)),
+             ("dues_payments", self.make_dues_payments, ("dues_duespayment",)),
+             ("dues_months", self.make_dues_months, ("dues_duespaymentmonth",)),
+             ("households", self.make_households, ("visits_household",)),
+             ("pairings", self.make_pairings, ("visits_pairing",)),
+             ("visit_logs", self.make_visit_logs, ("visits_visitlog",))],
+        ])
+        self.timings["activity"] = time.perf_counter() - t
         self._step("admin", self.make_admin)
+        self._analyze(("points_pointrule", "points_pointruleversion"))
         if _pg():
             with connection.cursor() as c:
                 c.execute("RESET synchronous_commit")
-        t = time.perf_counter()
-        if _pg():
-            with connection.cursor() as c:
-                c.execute("ANALYZE")
-        self.timings["analyze"] = time.perf_counter() - t
         self.timings["total"] = time.perf_counter() - started
-        self.log(f"完成：用时 {self.timings['total']:.0f} 秒")
+        self.log(f"完成：用时 {self.timings['total']:.0f} 秒（一年活动 {self.timings['activity']:.0f} 秒"
+                 f"{'，两路并行' if self.parallel else ''}；ANALYZE {self.timings.get('analyze', 0):.0f} 秒）")
         return {"root_id": self.root.id, "counts": self.counts, "timings": self.timings, "year": self.year}
 
     # --- the tree ---------------------------------------------------------------------------------------
@@ -328,7 +320,7 @@ class Generator:
     # --- members ------------------------------------------------------------------------------------------
     def make_members(self) -> int:
         from dangjian.members.models import Member
-        from dangjian.members.synthetic import member_rows
+        from dangjian.members.synthetic import FIELDS
 
         p, rng = self.plan, self.rng
         weights = [rng.uniform(0.3, 1.7) for _ in self.branches]
@@ -336,20 +328,42 @@ class Generator:
         sizes = [int(p.members * w / total_w) for w in weights]
         for i in range(p.members - sum(sizes)):
             sizes[i % len(sizes)] += 1
-        used: set[str] = set()
         prefix = PROVINCE_CODES[self.root.pk % len(PROVINCE_CODES)]
-        county_code = {cid: f"{prefix}{(n % 90) + 1:02d}" for n, cid in enumerate(self.county_ids)}
-        batch, created = [], 0
-        with _memoized_pinyin():
-            for branch, size in zip(self.branches, sizes):
-                batch += member_rows(org=branch, count=size, rng=rng, today=self.today, used_ids=used,
-                                     area_code=f"{county_code[branch.region_id]}{rng.randint(1, 99):02d}")
-                if len(batch) >= 20000:
-                    write_objects(Member, batch)
-                    created += len(batch)
-                    batch = []
-        write_objects(Member, batch)
-        return created + len(batch)
+        code_of = {cid: f"{prefix}{(n % 90) + 1:02d}" for n, cid in enumerate(self.county_ids)}
+        tasks: dict[str, list] = {}  # county code → its branches, in path order (≤ 90 counties: ids follow paths)
+        for branch, size in zip(self.branches, sizes):
+            tasks.setdefault(code_of[branch.region_id], []).append((branch.id, branch.region_id, size))
+        # The other columns are constants: defaults as the model's fields prepare them, and the timestamps.
+        now = timezone.now()
+        rest = [f for f in Member._meta.concrete_fields
+                if not f.primary_key and f.attname not in ("org_id", "region_id") and f.name not in FIELDS]
+        const = [now if (getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))
+                 else f.get_db_prep_save(f.get_default(), connection) for f in rest]
+        suffix = "".join("\t" + copy_value(v) for v in const) + "\n"
+        jobs = [(f"{self.seed}:{code}", code, self.today, branches, suffix) for code, branches in tasks.items()]
+        created = 0
+        if not _pg():
+            for rows in self._map(member_job_rows, jobs):  # one county code at a time
+                Member.objects.bulk_create([Member(org_id=org_id, region_id=region_id, **dict(zip(FIELDS, values)))
+                                            for org_id, region_id, values in rows], batch_size=500)
+                created += len(rows)
+            return created
+        cols = ["org_id", "region_id"] + [Member._meta.get_field(f).column for f in FIELDS] + [f.column for f in rest]
+        sql = f"COPY {Member._meta.db_table} ({', '.join(connection.ops.quote_name(c) for c in cols)}) FROM STDIN"
+        with connection.cursor() as c, c.cursor.copy(sql) as copy:
+            for block in self._map(member_job_copy, jobs):
+                copy.write(block)
+                created += block.count(b"\n")  # one line per member: no value holds a raw newline
+        return created
+
+    def _map(self, fn, jobs):
+        """fn over jobs in order: in-process, or in forked worker processes (they inherit settings and keys
+        and never touch the database connection; results come back in job order, so ids follow the tree)."""
+        if self.workers <= 1 or len(jobs) <= 1:
+            yield from map(fn, jobs)
+            return
+        with multiprocessing.get_context("fork").Pool(min(self.workers, len(jobs))) as pool:
+            yield from pool.imap(fn, jobs)
 
     # --- a year of activity: set-based SQL ----------------------------------------------------------------
     def _now(self):

@@ -24,16 +24,29 @@ def test_plan_follows_the_statistics_bulletin():
     assert small.branches == 1 and small.counties == 1
 
 
-@pytest.mark.django_db
-def test_generate_small_and_consistent():
-    from dangjian.dues.models import DuesPayment, DuesPaymentMonth
-    from dangjian.meetings.models import Attendance, Meeting
+def _schema(tables):
+    """Index and constraint definitions of `tables` (PostgreSQL): what the bulk load drops and must restore."""
+    with connection.cursor() as c:
+        c.execute("""SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index
+                     WHERE indrelid = ANY(%s::regclass[]) ORDER BY 1""", [list(tables)])
+        indexes = c.fetchall()
+        c.execute("""SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), condeferrable
+                     FROM pg_constraint WHERE conrelid = ANY(%s::regclass[]) ORDER BY 1, 2""", [list(tables)])
+        return indexes, c.fetchall()
+
+
+def _tables():
+    return [apps.get_model(label)._meta.db_table for label in CHECKED]
+
+
+def _check_consistent(result, count=2000):
+    from dangjian.dues.models import DuesPayment, DuesPaymentMonth, DuesProfile
+    from dangjian.meetings.models import Attendance, HeartTalk, Meeting
     from dangjian.members.models import Member
     from dangjian.orgs.models import Org
     from dangjian.points.models import PointEntry
-    from dangjian.visits.models import VisitLog
+    from dangjian.visits.models import Household, Pairing, VisitLog
 
-    result = generate(members=2000, root_name="测试规模省委", today=TODAY, log=lambda s: None)
     root = Org.objects.get(pk=result["root_id"])
     orgs = Org.objects.filter(path__startswith=root.path)
     assert orgs.filter(depth=3, is_region=True).count() == 1
@@ -46,14 +59,29 @@ def test_generate_small_and_consistent():
     assert set(orgs.filter(depth__lt=3).values_list("region_id", flat=True)) == {root.id}
 
     members = Member.objects.filter(region_id=county.id)
-    assert members.count() == 2000 == result["counts"]["members"]
+    assert members.count() == count == result["counts"]["members"]
     assert not members.exclude(org__kind="branch").exists()
-    assert members.values("id_index").distinct().count() == 2000
-    # Every high-volume row carries the region of its org, and belongs to the subtree.
-    for model in (Meeting, PointEntry, DuesPayment, VisitLog):
+    assert members.values("id_index").distinct().count() == count
+    # The COPY text round-trips: ID numbers decrypt to valid numbers matching their blind index and mask.
+    from dangjian.core.crypto import blind_index
+    from dangjian.core.idnumber import mask_id_number, validate_id_number
+
+    for m in members.order_by("?")[:50]:
+        validate_id_number(m.id_number)
+        assert m.id_index == blind_index(m.id_number) and m.id_masked == mask_id_number(m.id_number)
+        assert m.name_pinyin and m.created_at and m.status == "normal"
+    # Every high-volume row carries the region of its org (or of its member, meeting, payment), in the subtree.
+    for model in (Meeting, PointEntry, DuesPayment, VisitLog, HeartTalk, Household, Pairing):
         qs = model.objects.filter(org__path__startswith=root.path)
         assert qs.exists(), model
         assert not qs.exclude(region_id=F("org__region_id")).exists(), model
+    for model, via in ((Attendance, "member"), (Attendance, "meeting"), (DuesProfile, "member"),
+                       (DuesPaymentMonth, "member"), (DuesPaymentMonth, "payment")):
+        qs = model.objects.filter(**{f"{via}__region_id": county.id})
+        assert qs.exists(), model
+        assert not qs.exclude(region_id=F(f"{via}__region_id")).exists(), (model, via)
+        assert not model.objects.exclude(region_id=county.id).filter(
+            **{f"{via}__org__path__startswith": root.path}).exists(), (model, via)
     assert not PointEntry.objects.exclude(org_id=F("member__org_id")).exists()
     assert not Attendance.objects.exclude(member__org_id=F("meeting__org_id")).exists()
     assert not Meeting.objects.filter(starts_at__date__gte=TODAY).exists()
@@ -80,6 +108,73 @@ def test_generate_small_and_consistent():
 
 
 @pytest.mark.django_db
+def test_generate_small_and_consistent():
+    before = _schema(_tables()) if connection.vendor == "postgresql" else None
+    result = generate(members=2000, root_name="测试规模省委", today=TODAY, log=lambda s: None)
+    _check_consistent(result)
+    if before is not None:
+        # Indexes and unique constraints dropped for the load are back, exactly as the migrations made them.
+        assert _schema(_tables()) == before
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="worker processes and parallel sessions: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_generate_with_workers_and_parallel_lanes():
+    before = _schema(_tables())
+    result = generate(members=2000, root_name="测试规模省委", today=TODAY, log=lambda s: None, workers=2,
+                      parallel=True)
+    assert {"meetings", "attendance", "point_entries", "dues_months", "visit_logs"} <= set(result["counts"])
+    _check_consistent(result)
+    assert _schema(_tables()) == before
+
+
+def test_member_tasks_do_not_depend_on_the_process_that_runs_them():
+    from dangjian.core.scale import Generator
+    from dangjian.core.scale_load import member_job_rows
+    from dangjian.members.synthetic import FIELDS
+
+    # Two county codes, three branches: the same rows in-process and from two forked workers.
+    jobs = [(f"1:{code}", code, TODAY, [(10 + k, 7, 15 + k) for k in range(3)], "\n") for code in ("4101", "4102")]
+    gen = Generator.__new__(Generator)
+    gen.workers = 2
+    forked = list(gen._map(member_job_rows, jobs))
+    gen.workers = 1
+    assert forked == list(gen._map(member_job_rows, jobs))
+    assert [len(rows) for rows in forked] == [48, 48]
+    ids = [values[FIELDS.index("id_number")] for rows in forked for _org, _region, values in rows]
+    assert len(set(ids)) == len(ids)
+
+
+def test_member_values_are_the_member_rows():
+    import random
+
+    from dangjian.members.synthetic import FIELDS, _plus_years, member_rows, member_values
+    from dangjian.orgs.models import Org
+
+    org = Org(id=3, region_id=2)
+    values = member_values(count=300, rng=random.Random(4), today=date(2024, 2, 29))
+    rows = member_rows(org=org, count=300, rng=random.Random(4), today=date(2024, 2, 29))
+    assert [tuple(getattr(m, f) for f in FIELDS) for m in rows] == values
+    assert all(m.org_id == 3 and m.region_id == 2 for m in rows)
+    # R-PROBATION-1Y: a full member's full date is one year after joining; probationary members have none.
+    for m in rows:
+        assert (m.full_on is None) == (m.stage == "probationary")
+        assert m.full_on is None or (m.full_on - m.joined_on).days in (365, 366)
+        assert m.joined_on > _plus_years(m.birth_date, 18)
+
+
+def test_copy_values():
+    from datetime import datetime, timezone as tz
+    from decimal import Decimal
+
+    from dangjian.core.scale_load import copy_value
+
+    assert [copy_value(v) for v in (None, True, False, 3, Decimal("1.50"), date(2026, 1, 2), "a\tb\\c\nd")] == \
+        ["\\N", "t", "f", "3", "1.50", "2026-01-02", "a\\tb\\\\c\\nd"]
+    assert copy_value(datetime(2026, 1, 2, 3, 4, tzinfo=tz.utc)) == "2026-01-02 03:04:00+00:00"
+
+
+@pytest.mark.django_db
 def test_command_refuses_an_existing_root():
     out = StringIO()
     call_command("generate_scale", members=30, root="重复省委", stdout=out)
@@ -88,3 +183,19 @@ def test_command_refuses_an_existing_root():
         call_command("generate_scale", members=30, root="重复省委", stdout=out)
     with pytest.raises(CommandError):
         call_command("generate_scale", members=0, stdout=out)
+
+
+def test_plus_years_is_relativedelta():
+    from datetime import timedelta
+
+    from dateutil.relativedelta import relativedelta
+
+    from dangjian.members.synthetic import _plus_years
+
+    assert _plus_years(date(2024, 2, 29), 1) == date(2025, 2, 28)
+    assert _plus_years(date(2024, 2, 29), 4) == date(2028, 2, 29)
+    d = date(2019, 12, 25)
+    while d < date(2025, 3, 5):
+        for years in (-1, 1, 18, 24):
+            assert _plus_years(d, years) == d + relativedelta(years=years), (d, years)
+        d += timedelta(days=1)
