@@ -34,6 +34,8 @@ def today() -> date:
 
 def fen(value) -> Decimal:
     """A database sum as Decimal to the fen (SQLite sums decimals as floats: 323.3400000000000)."""
+    if type(value) is Decimal:  # PostgreSQL's numeric: no round trip through str (a county report has 80 000)
+        return rules.to_fen(value)
     return rules.to_fen(Decimal(str(value or 0)))
 
 
@@ -364,32 +366,33 @@ def dues_report(*, actor, org: Org, year: int, on: date | None = None) -> tuple[
     """Per branch under org: due (months begun), paid for those months, outstanding, paid in advance and
     voluntary — the states of `member_cells` summed by the database (report_sql), so a county costs a few
     set-based queries; rows add up to the total to the fen."""
-    from .report_sql import report_cells_sql
+    from .report_sql import report_cells_sql, report_members_voluntary_sql
 
     org = dues_org_get(actor=actor, org_id=org.id)
     on = on or today()
     months = rules.months_between(date(year, 1, 1), date(year, 12, 1))
     current = rules.month_of(on)
     pop = members_on_rolls(org)
-    counts = dict(pop.order_by().values_list("org_id").annotate(n=Count("id")))
+    counts, voluntary = report_members_voluntary_sql(pop, year=year)
     orgs = Org.objects.in_bulk(list(counts))
     rows = {oid: ReportRow(orgs[oid], members=n, by_month={mm: [ZERO, ZERO] for mm in months})
             for oid, n in counts.items()}
     for org_id, month, due, paid, outstanding in report_cells_sql(pop, year=year):
         row = rows[org_id]
+        paid = fen(paid)
         if month > current:  # a future month only counts what was paid in advance
-            row.advance += fen(paid)
+            row.advance += paid
             continue
-        row.due += fen(due)
-        row.paid += fen(paid)
+        due = fen(due)
+        row.due += due
+        row.paid += paid
         row.outstanding += fen(outstanding)
-        row.by_month[month][0] += fen(due)
-        row.by_month[month][1] += fen(paid)
-    voluntary = (DuesPayment.objects.filter(member__in=pop.values("id"), paid_on__year=year)
-                 .order_by().values("org_id").annotate(v=Sum("voluntary")))
-    for v in voluntary:
-        if v["org_id"] in rows:
-            rows[v["org_id"]].voluntary += fen(v["v"])
+        cell = row.by_month[month]
+        cell[0] += due
+        cell[1] += paid
+    for org_id, v in voluntary.items():
+        if org_id in rows:
+            rows[org_id].voluntary += fen(v)
     ordered = sorted(rows.values(), key=lambda r: r.org.path)
     total = ReportRow(org, by_month={mm: [ZERO, ZERO] for mm in months})
     for r in ordered:

@@ -1,28 +1,13 @@
 """The dashboard's 党费 chart as one SQL aggregate (any subtree size; issue 12 review item 3).
 
-The dues app's `dues_report` walks every member's months in Python (fine for a branch, minutes for a county),
-so the chart used to stop at 20 000 members. This selector computes the same numbers in the database:
-
-    cells = members on the rolls × the months of the year that have begun (from the month of joining,
-            R-DUES-START), each joined by (member, month) equality to
-              - the ledger months of that member and month (net count > 0 → paid, at the paid amount),
-              - the base in force (the latest DuesProfile with effective_from ≤ month: LEAD window),
-              - the hardship exemption in force (not revoked before the month; the earliest one first:
-                ROW_NUMBER window)
-    due         = paid amount | 0 when waived | the reduced or normal amount (no base → not due)
-    outstanding = due of the unpaid cells
-
-— exactly the states of `dues.selectors.member_cells` (the test compares both on a small tree). It reads the
-dues app's tables as they are today (DuesProfile, DuesExemption, DuesPaymentMonth). When the dues app stores
-monthly bills, this becomes a GROUP BY month over the bills; the output shape stays the same.
-
-One statement with CTEs and a window function, parameterized, portable between SQLite (≥ 3.25) and
-PostgreSQL; the set of members is the ORM's own `members_on_rolls(org)` query embedded as a CTE.
+The per-member walk of `dues.selectors.member_cells` takes minutes for a county, so the chart, like the dues
+report, sums the same member × month states in the database: `dues.report_sql.member_month_parts` (paid months
+at the paid amount net of reversals, otherwise the stored bill, the exemption in force or the base in force,
+from the month of joining). One text for the report, this chart and its nightly roll-up (rollups.py), so the
+three cannot disagree; the chart takes the months that have begun, the report all twelve.
 """
 from datetime import date
 from decimal import Decimal
-
-from django.db import connection
 
 from dangjian.accounts.scope import require
 from dangjian.orgs.models import Org
@@ -43,40 +28,22 @@ def _fen(value) -> Decimal:
 def dues_sql(pop, months: list[date], *, by_org: bool = False) -> tuple[str, list]:
     """The SQL and params of the aggregate over `pop` (a Member queryset) for the given months: one row per
     month (m, due, paid, outstanding), or with by_org one row per (o: org id, y, m: month number, due,
-    paid, outstanding) over the members' own orgs (the nightly roll-up, rollups.py)."""
-    from dangjian.dues.models import DuesExemption, DuesPayment, DuesPaymentMonth, DuesProfile
-    from dangjian.dues.report_sql import MEMBER_MONTH_CTES, _next_month
+    paid, outstanding) over the members' own orgs (the nightly roll-up, rollups.py). The member × month
+    figures are the dues report's own (dues.report_sql.member_month_parts: ledger, bills, exemptions, bases)."""
+    from dangjian.dues.report_sql import member_month_parts
 
-    adapt = connection.ops.adapt_datefield_value
-    qn = connection.ops.quote_name
-    pop_sql, pop_params = pop.values("id", "joined_on", "org_id").query.sql_with_params()
-    values = ", ".join(["(%s, %s, %s, %s)"] * len(months))
-    month_params = [p for m in months for p in (adapt(m), adapt(_next_month(m)), m.year, m.month)]
-    pm, prof, ex = (qn(DuesPaymentMonth._meta.db_table), qn(DuesProfile._meta.db_table),
-                    qn(DuesExemption._meta.db_table))
-    member_months = MEMBER_MONTH_CTES.format(pm=pm, prof=prof, ex=ex)
-    keys = "pop.org_id AS o, mo.y AS y, mo.mn AS mn, " if by_org else ""
-    group, pick = ("o, y, mn", "o, y, mn AS m") if by_org else ("m", "m")
-    sql = f"""
-WITH pop AS ({pop_sql}),
-mo (m, nxt, y, mn) AS (VALUES {values}),
-{member_months}cells AS (
-    SELECT {keys}mo.m AS m, paid.n AS paid_n, paid.amt AS paid_amt, prof_m.amt AS prof_amt, ex_m.amt AS ex_amt
-    FROM pop
-    JOIN mo ON pop.joined_on < mo.nxt
-    LEFT JOIN paid ON paid.member_id = pop.id AND paid.month = mo.m
-    LEFT JOIN prof_m ON prof_m.member_id = pop.id AND prof_m.m = mo.m
-    LEFT JOIN ex_m ON ex_m.member_id = pop.id AND ex_m.m = mo.m AND ex_m.rn = 1)
-SELECT {pick},
-    SUM(CASE WHEN paid_n > 0 THEN paid_amt WHEN ex_amt = 0 THEN 0 WHEN prof_amt IS NULL THEN 0
-             ELSE COALESCE(ex_amt, prof_amt) END) AS due,
-    SUM(CASE WHEN paid_n > 0 THEN paid_amt ELSE 0 END) AS paid,
-    SUM(CASE WHEN paid_n > 0 OR ex_amt = 0 OR prof_amt IS NULL THEN 0 ELSE COALESCE(ex_amt, prof_amt) END)
-        AS outstanding
-FROM cells GROUP BY {group}
+    ctes, params = member_month_parts(pop, months)
+    if by_org:
+        sql = f"""{ctes}
+SELECT a.org_id AS o, mo.y AS y, mo.mn AS m, a.p + a.o AS due, a.p AS paid, a.o AS outstanding
+FROM (SELECT org_id, m, SUM(p) AS p, SUM(o) AS o FROM parts GROUP BY org_id, m) a JOIN mo ON mo.m = a.m
 """
-    first, last = adapt(months[0]), adapt(months[-1])
-    return sql, [*pop_params, *month_params, DuesPayment.Kind.PAYMENT, first, last, last]
+    else:
+        sql = f"""{ctes}
+SELECT a.m AS m, a.p + a.o AS due, a.p AS paid, a.o AS outstanding
+FROM (SELECT m, SUM(p) AS p, SUM(o) AS o FROM parts GROUP BY m) a JOIN mo ON mo.m = a.m
+"""
+    return sql, params
 
 
 def begun_months(year: int, on: date) -> list[date]:
@@ -87,6 +54,7 @@ def begun_months(year: int, on: date) -> list[date]:
 
 def dues_by_month_sql(*, org: Org, year: int, on: date) -> dict:
     """{"months": {1: (due, paid, outstanding), …} for the begun months, "members": n} of org's subtree."""
+    from dangjian.dues.report_sql import run_aggregate
     from dangjian.members.selectors import members_on_rolls
 
     pop = members_on_rolls(org)
@@ -95,9 +63,7 @@ def dues_by_month_sql(*, org: Org, year: int, on: date) -> dict:
     if not months or not members:
         return {"months": {}, "members": members}
     sql, params = dues_sql(pop, months)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    rows = run_aggregate(sql, params)
     out = {}
     for m, due, paid, outstanding in rows:
         month = m if isinstance(m, date) else date.fromisoformat(str(m)[:10])

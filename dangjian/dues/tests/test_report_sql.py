@@ -127,3 +127,76 @@ class ReportSqlEqualityTests(TestCase):
         self.assertEqual(got[two.id]["due"], D("7.71"))
         self.assertEqual(total.voluntary, D("5.00"))
         self.assertIsNotNone(d)
+
+    def test_base_segments_and_exceptions_meeting_payments(self):
+        """The sums skip the member × month product: every cell must still fall in exactly one base segment
+        (before the first base, between bases, after the last) and an exception (bill, exemption) must be
+        undone where the month is paid."""
+        ctx = seed_orgs()
+        one, two = ctx.orgs["绿博家苑第一党支部"], ctx.orgs["绿博家苑第二党支部"]
+        on = date(2026, 9, 10)
+        late = make_member(one, "迟")  # first base from May; January and June paid
+        never = make_member(one, "无")  # no base at all, one month paid anyway
+        billed = make_member(two, "账")  # paid months that have bills, one reduced, one exempt
+        old = make_member(two, "旧")  # bases from earlier years, re-based twice this year
+        twice = make_member(two, "双")  # the same month paid in two regions (only the ledger knows)
+        stray = make_member(two, "散", joined_on=date(2026, 6, 5))  # paid before joining: not counted
+        nodate = make_member(two, "缺", joined_on=None)  # on the rolls without a joining date: no cells
+
+        def profile(m, since, amount):
+            DuesProfile.objects.create(member=m, year=since.year, effective_from=since, category="employed",
+                                       monthly_amount=D(amount))
+
+        def pay(m, months, amount, region_id=None, kind="payment", generation=0):
+            sign = -1 if kind == "reversal" else 1
+            p = DuesPayment.objects.create(member=m, org=m.org, paid_on=date(2026, 2, 1), method="cash",
+                                           amount=D(amount) * len(months) * sign, kind=kind,
+                                           region_id=region_id or m.region_id)
+            for mm in months:
+                DuesPaymentMonth.objects.create(payment=p, member=m, month=mm, amount=D(amount) * sign,
+                                                region_id=p.region_id, kind=kind, generation=generation)
+
+        profile(late, date(2026, 5, 1), "4.00")
+        pay(late, [date(2026, 1, 1), date(2026, 6, 1)], "4.00")
+        pay(never, [date(2026, 3, 1)], "1.00")
+        profile(billed, date(2020, 1, 1), "6.00")
+        for month, due, state in ((date(2026, 2, 1), "6.00", "paid"), (date(2026, 3, 1), "2.50", "open"),
+                                  (date(2026, 4, 1), "0", "exempt"), (date(2026, 5, 1), "2.50", "open")):
+            DuesBill.objects.create(member=billed, org=two, month=month, category="employed", amount=D("6.00"),
+                                    rule="R-DUES-BRACKET", due=D(due), state=state, issued_on=on)
+        pay(billed, [date(2026, 2, 1), date(2026, 3, 1)], "6.00")
+        DuesExemption.objects.create(member=billed, from_month=date(2026, 7, 1), to_month=date(2026, 8, 1),
+                                     monthly_amount=D("1.00"), reason="困难", branch_decided_on=on,
+                                     approved_on=on, approval_ref="批")
+        pay(billed, [date(2026, 7, 1)], "1.00")
+        profile(old, date(2019, 1, 1), "2.00")
+        profile(old, date(2024, 6, 1), "3.00")
+        profile(old, date(2026, 3, 1), "5.00")
+        profile(old, date(2026, 8, 1), "7.00")
+        pay(old, [date(2026, 2, 1), date(2026, 3, 1), date(2026, 8, 1), date(2026, 10, 1)], "5.00")
+        profile(twice, date(2025, 1, 1), "3.00")
+        pay(twice, [date(2026, 4, 1)], "3.00")
+        pay(twice, [date(2026, 4, 1)], "3.00", region_id=two.region_id + 1000 if two.region_id else 999)
+        profile(stray, date(2026, 1, 1), "2.00")
+        pay(stray, [date(2026, 2, 1), date(2026, 7, 1)], "2.00")
+        profile(nodate, date(2026, 1, 1), "2.00")
+        got, total = self.assertSameReport(ctx.users["zhang"], ctx.root, 2026, on)
+        # 迟: January paid 4.00 (no base then), May–September 4.00 each, June paid
+        self.assertEqual(got[one.id]["by_month"][date(2026, 1, 1)], [D("4.00"), D("4.00")])
+        self.assertEqual(got[one.id]["by_month"][date(2026, 2, 1)], [ZERO, ZERO])
+        self.assertEqual(got[one.id]["by_month"][date(2026, 3, 1)], [D("1.00"), D("1.00")])  # 无 paid
+        self.assertEqual(got[one.id]["by_month"][date(2026, 5, 1)], [D("4.00"), ZERO])
+        # the same month paid twice counts at what was paid, like member_cells
+        self.assertEqual(got[two.id]["by_month"][date(2026, 4, 1)][1], D("6.00"))
+        self.assertEqual(got[two.id]["advance"], D("5.00"))  # 旧's October
+        self.assertSameReport(ctx.users["zhang"], one, 2026, on)
+        self.assertSameReport(ctx.users["zhang"], ctx.root, 2025, on)
+        # the dashboard's chart shares the SQL: the same months, bills and exemptions included
+        from dangjian.reports.selectors_dues import chart_dues_sql
+
+        chart = chart_dues_sql(actor=ctx.users["zhang"], org=ctx.root, year=2026, on=on)
+        begun = {m: v for m, v in total.by_month.items() if m <= date(2026, 9, 1)}
+        self.assertEqual({date(2026, c["month"], 1): [D(c["due"]), D(c["paid"])] for c in chart["months"]
+                          if c["month"] <= 9}, begun)
+        self.assertEqual((D(chart["due"]), D(chart["paid"]), D(chart["outstanding"])),
+                         (total.due, total.paid, total.outstanding))

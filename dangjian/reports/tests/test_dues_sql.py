@@ -103,7 +103,17 @@ class DuesSqlTests(ReportsFixture):
         self.assertEqual(c["members"], 7)
 
     def test_query_count_does_not_grow_with_members(self):
-        with self.assertNumQueries(4):  # scope checks, the count, the aggregate
+        from django.db import connection
+
+        # scope checks, the count, the aggregate; PostgreSQL adds its savepoint (inside the test's transaction)
+        # and the one statement of LOCAL settings around the aggregate (dues.report_sql.run_aggregate)
+        expected = 7 if connection.vendor == "postgresql" else 4
+        with self.assertNumQueries(expected):
+            selectors.chart_dues(actor=self.zhang, org=self.root, year=2025, on=ON, source="live")
+        for i in range(5):
+            member(self.branch_two, f"新{i}", gender="M", born=date(1990, 1, 1), joined=date(2020, 1, 1))
+        self.zhang.__dict__.pop("_dj_roles", None)  # as a new request: the scope is looked up again
+        with self.assertNumQueries(expected):
             selectors.chart_dues(actor=self.zhang, org=self.root, year=2025, on=ON, source="live")
 
     def test_the_nightly_rollup_gives_the_same_chart(self):
