@@ -5,18 +5,35 @@ attendee gets a user and an API token; one pass = every attendee POSTs /api/v1/m
 the QR token (a real first check-in: row update + audit event). The baseline is a bare Django view that
 parses the same JSON body (bench/bench_urls.py), called the same number of times with the same client.
 Goal (issue 13): ≥ 50 % of the bare view's throughput, i.e. ≤ 2× its time per request.
+
+Two rows: in process (Django's test client, one request at a time: the code path alone), and over HTTP "on the
+same server" — gunicorn with deploy/gunicorn.conf.py (gthread; BENCH_HTTP_WORKERS workers × BENCH_HTTP_THREADS
+threads, default 3 × 4) on a free loopback port, BENCH_HTTP_CLIENTS (8) client threads with keep-alive
+connections sending the same requests to the bare view and to check-in; the row's times are wall time per
+request (1 / throughput). The client runs on the same machine, so its own cost is in both figures.
 Everything the benchmark creates is removed afterwards.
 """
+import http.client
 import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
 import time
 from datetime import timedelta
+from pathlib import Path
 
-from common import Result, result
+from common import ROOT, Result, result
+
+HERE = Path(__file__).resolve().parent
 
 
 def run(ctx) -> list[Result]:
     from django.contrib.auth import get_user_model
-    from django.db import transaction
+    from django.db import connection, transaction
     from django.test import Client, override_settings
     from django.utils import timezone
 
@@ -71,11 +88,18 @@ def run(ctx) -> list[Result]:
                     r = client.post("/bench/bare/", body, content_type="application/json", **headers)
                     assert r.status_code == 200
 
+            def same_sql():  # the same work in hand-written SQL behind the same middleware (bench_urls)
+                for url, body, headers in calls:
+                    raw_url = "/bench/raw-check-in/" + url.split("/")[-2] + "/"
+                    r = client.post(raw_url, body, content_type="application/json", **headers)
+                    assert r.status_code == 200 and r.json()["created"], r.content[:200]
+
+            with_sql = connection.vendor == "postgresql"
             reset()
             ours()  # warm-up: the first request imports the API and its schema
             bare()
-            a, b = [], []
-            for _ in range(2):
+            a, b, c = [], [], []
+            for _ in range(3 if with_sql else 2):
                 reset()
                 t = time.perf_counter()
                 ours()
@@ -83,10 +107,26 @@ def run(ctx) -> list[Result]:
                 t = time.perf_counter()
                 bare()
                 b.append(time.perf_counter() - t)
+                if with_sql:
+                    reset()
+                    t = time.perf_counter()
+                    same_sql()
+                    c.append(time.perf_counter() - t)
         n = len(calls)
         r = result(f"check-in endpoint ({n} first check-ins/pass)", [x / n for x in a], [x / n for x in b], 2.0,
-                   f"{n / min(a):.0f} req/s vs bare {n / min(b):.0f} req/s (per request)")
-        return [r]
+                   f"{n / min(a):.0f} req/s vs bare {n / min(b):.0f} req/s (in process, one at a time)")
+        rows = [r]
+        if c:  # what the framework costs over a minimal implementation of the same writes (not the issue's goal)
+            rows.append(result("check-in vs the same SQL in a bare view", [x / n for x in a], [x / n for x in c],
+                               2.0, f"{n / min(c):.0f} req/s hand-written SQL (in process; informative)"))
+        if connection.vendor != "postgresql":  # one SQLite file behind several gunicorn workers: not the target
+            return rows
+        try:
+            rows.append(_http_row(calls, reset, lambda: Attendance.objects.filter(
+                meeting__in=meetings, status="present", method="qr").count(), quick=ctx.quick))
+        except Exception as exc:  # the in-process row stands on its own
+            rows.append(Result(f"check-in over HTTP: ERROR {type(exc).__name__}", 0.0, 0.0, 2.0, str(exc)[:80]))
+        return rows
     finally:
         from dangjian.core.models import AuditEvent
 
@@ -99,3 +139,104 @@ def run(ctx) -> list[Result]:
         Meeting.objects.filter(id__in=ids).delete()
         Member.objects.filter(user__in=created_users).update(user=None)
         User.objects.filter(id__in=[u.id for u in created_users]).delete()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start_server(port: int) -> subprocess.Popen:
+    """gunicorn with the deploy config on loopback, the benchmark's URLs, DEBUG off as in production."""
+    env = {**os.environ, "BENCH_WSGI": "1", "WEB_BIND": f"127.0.0.1:{port}", "DJANGO_DEBUG": "0",
+           "WEB_WORKERS": os.environ.get("BENCH_HTTP_WORKERS", "3"),
+           "WEB_THREADS": os.environ.get("BENCH_HTTP_THREADS", "4"), "WEB_ACCESS_LOG": "/dev/null",
+           "PYTHONPATH": os.pathsep.join([str(HERE), str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    log = tempfile.TemporaryFile()  # not a pipe: a full pipe would stall the server
+    proc = subprocess.Popen([str(gunicorn), "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "bench_urls:application"],
+                            cwd=str(ROOT), env=env, stdout=subprocess.DEVNULL, stderr=log)
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            log.seek(0)
+            raise RuntimeError("gunicorn exited: " + log.read().decode(errors="replace")[-300:])
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/bench/bare/")
+            if conn.getresponse().status == 200:
+                conn.close()
+                return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("gunicorn did not answer within 90 s")
+
+
+def _stop_server(proc: subprocess.Popen) -> None:
+    proc.send_signal(signal.SIGTERM)  # graceful: the master stops its workers
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def _blast(port: int, requests: list[tuple[str, str, dict]], clients: int) -> tuple[float, list[int]]:
+    """Send every request once over `clients` keep-alive connections; (wall seconds, statuses)."""
+    statuses: list[int] = []
+    lock = threading.Lock()
+    shares = [requests[i::clients] for i in range(clients)]
+    start = threading.Barrier(clients + 1)
+
+    def work(share):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        start.wait()
+        got = []
+        for url, body, headers in share:
+            conn.request("POST", url, body=body, headers=headers)
+            resp = conn.getresponse()
+            data = resp.read()
+            got.append(resp.status if resp.status != 200 or b'"created": true' in data or url.startswith("/bench/")
+                       else -1)  # -1: a 200 that was not a first check-in
+        conn.close()
+        with lock:
+            statuses.extend(got)
+
+    threads = [threading.Thread(target=work, args=(sh,)) for sh in shares]
+    for t in threads:
+        t.start()
+    start.wait()
+    t0 = time.perf_counter()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - t0, statuses
+
+
+def _http_row(calls, reset, present_count, *, quick: bool) -> Result:
+    clients = int(os.environ.get("BENCH_HTTP_CLIENTS", "8"))
+    ours_reqs = [(url, body, {"Content-Type": "application/json", "Authorization": h["HTTP_AUTHORIZATION"]})
+                 for url, body, h in calls]
+    bare_reqs = [("/bench/bare/", body, hd) for _url, body, hd in ours_reqs]
+    n = len(calls)
+    port = _free_port()
+    proc = _start_server(port)
+    try:
+        a, b = [], []
+        for i in range(2 if quick else 4):  # the first pair warms every worker up and is not counted
+            reset()
+            took, st = _blast(port, ours_reqs, clients)
+            assert st.count(200) == n, f"check-in over HTTP: {sorted(set(st))}"
+            assert present_count() == n  # every member checked in exactly once
+            took_bare, st = _blast(port, bare_reqs, clients)
+            assert st.count(200) == n
+            if i:
+                a.append(took)
+                b.append(took_bare)
+    finally:
+        _stop_server(proc)
+    workers = os.environ.get("BENCH_HTTP_WORKERS", "3")
+    threads = os.environ.get("BENCH_HTTP_THREADS", "4")
+    return result(f"check-in over HTTP ({n}/pass, {clients} clients)", [x / n for x in a], [x / n for x in b], 2.0,
+                  f"{n / min(a):.0f} req/s vs bare {n / min(b):.0f} req/s (gunicorn {workers}×{threads}, loopback)")

@@ -3,8 +3,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, prefetch_related_objects
+from django.db.models.functions import Coalesce, Length, Substr
 from django.http import Http404
 from django.utils import timezone
 
@@ -54,6 +54,21 @@ def settings_for(org: Org) -> Effective:
     row = (MeetingSettings.objects.filter(org__path__in=_ancestor_paths(org.path))
            .select_related("org").order_by("-org__depth").first())
     return _effective(row)
+
+
+def checkin_lead_subquery() -> Subquery:
+    """settings_for(meeting.org).checkin_lead_minutes as a subquery of a Meeting query (NULL: the default).
+
+    The settings of the deepest org whose path is a prefix of the meeting org's path (materialized paths), so
+    the check-in reads its meeting and its sign-in window in one query."""
+    rows = (MeetingSettings.objects.filter(org__path=Substr(OuterRef("org__path"), 1, Length("org__path")))
+            .order_by("-org__depth").values("checkin_lead_minutes")[:1])
+    return Subquery(rows)
+
+
+def lead_minutes(value: int | None) -> int:
+    """The lead time read by checkin_lead_subquery (None: no settings above, the default)."""
+    return Effective().checkin_lead_minutes if value is None else value
 
 
 def ancestor_paths(path: str) -> list[str]:
@@ -421,22 +436,48 @@ def heart_talk_missing(*, actor, org: Org, year: int) -> QuerySet[Member]:
 
 # --- A member's own page ---
 
+def _my_windows(now: datetime, prefix: str = "") -> tuple[Q, Q]:
+    """(upcoming, recent) of "my meetings": not over and not cancelled; over, started in the last 180 days.
+    `prefix` sees the meeting's fields from a related model ("meeting__" from an attendance)."""
+    f = {k: prefix + k for k in ("ends_at__gte", "ends_at__lt", "starts_at__gte", "state")}
+    upcoming = Q(**{f["ends_at__gte"]: now}) & ~Q(**{f["state"]: Meeting.State.CANCELLED})
+    recent = Q(**{f["ends_at__lt"]: now, f["starts_at__gte"]: now - timedelta(days=180)})
+    return upcoming, recent
+
+
+def _my_meeting_ids(member: Member, now: datetime) -> list[int]:
+    """Ids of the member's meetings of both windows: on their sheet, branch-wide at their branch, or their group's.
+
+    One UNION of indexed lookups (attendance by member, meetings by org and start); the former OR of the three
+    with DISTINCT joined the whole attendance of the branch (~1.1 s at 1 M members, issue 13)."""
+    sheet_upcoming, sheet_recent = _my_windows(now, "meeting__")
+    upcoming, recent = _my_windows(now)
+    window = upcoming | recent
+    parts = [Attendance.objects.filter(sheet_upcoming | sheet_recent, member=member)
+             .values_list("meeting_id", flat=True).order_by(),
+             Meeting.objects.filter(window, org_id=member.org_id, kind__in=BRANCH_WIDE_KINDS)
+             .values_list("id", flat=True).order_by()]
+    if member.party_group_id:
+        parts.append(Meeting.objects.filter(window, org_id=member.org_id, kind="group",
+                                            party_group_id=member.party_group_id)
+                     .values_list("id", flat=True).order_by())
+    return list(parts[0].union(*parts[1:]))
+
+
 def my_meetings(*, user) -> dict | None:
     member = member_of_user(user)
     if member is None:
         return None
     now = timezone.now()
-    mine = Attendance.objects.filter(member=member)
-    qs = (Meeting.objects.filter(Q(attendances__member=member)
-                                 | Q(org_id=member.org_id, kind__in=BRANCH_WIDE_KINDS)
-                                 | Q(org_id=member.org_id, kind="group", party_group_id=member.party_group_id,
-                                     party_group__isnull=False))
-          .distinct().select_related("org", "party_group", "venue")
-          .prefetch_related(Prefetch("attendances", queryset=mine, to_attr="mine"),
-                            Prefetch("leave_requests", queryset=LeaveRequest.objects.filter(member=member),
-                                     to_attr="my_leaves")))
-    upcoming = list(qs.filter(ends_at__gte=now).exclude(state=Meeting.State.CANCELLED).order_by("starts_at")[:20])
-    recent = list(qs.filter(ends_at__lt=now, starts_at__gte=now - timedelta(days=180)).order_by("-starts_at")[:30])
+    upcoming_q, recent_q = _my_windows(now)
+    qs = Meeting.objects.filter(id__in=_my_meeting_ids(member, now)).select_related("org", "party_group", "venue")
+    upcoming = list(qs.filter(upcoming_q).order_by("starts_at")[:20])
+    recent = list(qs.filter(recent_q).order_by("-starts_at")[:30])
+    # The member's own row and leave request, for both lists at once.
+    prefetch_related_objects(upcoming + recent,
+                             Prefetch("attendances", queryset=Attendance.objects.filter(member=member), to_attr="mine"),
+                             Prefetch("leave_requests", queryset=LeaveRequest.objects.filter(member=member),
+                                      to_attr="my_leaves"))
     makeups = list(Makeup.objects.filter(member=member, state=Makeup.State.OPEN).select_related("meeting"))
     return {"member": member, "upcoming": upcoming, "recent": recent, "makeups": makeups}
 

@@ -18,7 +18,7 @@ from dangjian.orgs.models import Org, PartyGroup
 
 from . import rules, signin
 from .models import Attendance, HeartTalk, LeaveRequest, Makeup, Meeting, MeetingAttachment, MeetingSettings
-from .selectors import expected_members, settings_for, venues_for
+from .selectors import checkin_lead_subquery, expected_members, lead_minutes, settings_for, venues_for
 
 TEXT_LIMITS = {"title": 200, "place": 200, "speaker": 50, "agenda": 5000, "minutes": 20000, "resolutions": 5000}
 EDITABLE = ["title", "place", "agenda", "speaker", "starts_at", "ends_at", "minutes", "resolutions"]
@@ -235,10 +235,11 @@ def attendance_set(*, actor, meeting: Meeting, member: Member, status: str) -> A
 
 @transaction.atomic
 def meeting_check_in(*, actor, token: str, meeting_id: int | None = None, now: datetime | None = None,
-                     member: Member | None = None) -> tuple[Attendance, bool]:
+                     member: Member | None = None, member_id: int | None = None) -> tuple[Attendance, bool]:
     """The logged-in member signs in with the meeting's QR token. Idempotent: (row, newly checked in).
 
-    `member`: the actor's member when the caller has already read it (saves a query in a check-in burst)."""
+    `member_id`: the member the client claims to be (only oneself may sign in). `member`: the actor's member
+    when the caller has already read it. A member already on the sheet costs two reads in all (issue 13)."""
     now = now or timezone.now()
     try:
         token_meeting = signin.read_token(token)
@@ -246,17 +247,29 @@ def meeting_check_in(*, actor, token: str, meeting_id: int | None = None, now: d
         raise DomainError(str(exc), field="token")
     if meeting_id is not None and int(meeting_id) != token_meeting:
         raise DomainError("签到码与本次会议不符", field="token")
-    if member is None or member.user_id != getattr(actor, "pk", None):
+    # Locked as before (a concurrent "held" or "cancelled" waits for us, or we see it), with the inherited
+    # lead time of the sign-in window in the same read.
+    # Both reads match at most one row: no ORDER BY to compile or sort (order_by() instead of first()).
+    meeting = next(iter(Meeting.objects.select_for_update(of=("self",)).select_related("org", "party_group")
+                        .annotate(lead=checkin_lead_subquery()).filter(pk=token_meeting).order_by()), None)
+    # The actor's row and member in one locked read; the member alone only when there is no row yet.
+    row = None
+    if meeting is not None and getattr(actor, "pk", None):
+        row = next(iter(Attendance.objects.select_for_update(of=("self",)).select_related("member")
+                        .filter(meeting=meeting, member__user_id=actor.pk).order_by()), None)
+    if row is not None:
+        member = row.member
+    elif member is None or member.user_id != getattr(actor, "pk", None):
         member = member_of_user(actor)
+    if member_id is not None and (member is None or int(member_id) != member.id):
+        raise DomainError("只能本人签到，不能为他人签到", field="member_id")
     if member is None:
         raise PermissionDenied("您的账号未关联党员信息，不能签到")
-    meeting = (Meeting.objects.select_for_update(of=("self",)).select_related("org", "party_group")
-               .filter(pk=token_meeting).first())
     if meeting is None:
         raise DomainError("签到码无效", field="token")
     if meeting.state == Meeting.State.CANCELLED:
         raise DomainError("会议已取消，无需签到", field="token")
-    lead = settings_for(meeting.org).checkin_lead_minutes
+    lead = lead_minutes(meeting.lead)
     state = rules.checkin_state(now=now, starts_at=meeting.starts_at, ends_at=meeting.ends_at, lead_minutes=lead)
     if state == "early":
         opens = timezone.localtime(meeting.starts_at - timedelta(minutes=lead))
@@ -264,15 +277,13 @@ def meeting_check_in(*, actor, token: str, meeting_id: int | None = None, now: d
     if state == "closed":
         raise DomainError(f"签到已结束（会议已于 {timezone.localtime(meeting.ends_at):%m月%d日 %H:%M} 结束）",
                           field="token")
-    # One locked read answers both "expected?" and "which row?"; only a member without a row yet (joined the
-    # branch after the meeting was planned) costs the expected-attendee query.
-    row = Attendance.objects.select_for_update().filter(meeting=meeting, member=member).first()
     if row is None:
+        # Joined the branch after the meeting was planned: expected? (then the row is made here)
         if not expected_members(org=meeting.org, kind=meeting.kind,
                                 party_group=meeting.party_group).filter(id=member.id).exists():
             raise PermissionDenied("您不是本次会议的应到人员，不能签到")
         row = _row_for(meeting, member)
-    row.member = member  # the response names the member: no reload
+        row.member = member  # the response names the member: no reload
     if row.status == Attendance.Status.PRESENT:
         return row, False
     before = {"status": row.status}
