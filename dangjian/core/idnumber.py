@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import random
 import re
+from operator import mul
 from dataclasses import dataclass
 from datetime import date
 
@@ -45,6 +46,9 @@ PROVINCE_CODES: frozenset[str] = frozenset(
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 # Remainder 0..10 -> check character.
 _CHECK_CHARS = "10X98765432"
+# sum(w * (byte - 48)) = sum(w * byte) - 48 * sum(w): the check sum straight from the ASCII bytes (~2x faster
+# than int() per digit; a roster import checks 100 000 numbers).
+_ASCII_ZERO_SUM = 48 * sum(_WEIGHTS)
 
 # Earliest birth date we accept: nobody alive was registered with an earlier one.
 MIN_BIRTH_DATE = date(1900, 1, 1)
@@ -115,13 +119,12 @@ def id_check_char(first17: str) -> str:
     """The MOD 11-2 check character for the first 17 digits (GB 11643-1999 §8.2)."""
     if len(first17) != 17 or not first17.isascii() or not first17.isdigit():
         raise ValueError("first17 must be exactly 17 ASCII digits")
-    total = sum(int(ch) * w for ch, w in zip(first17, _WEIGHTS))
-    return _CHECK_CHARS[total % 11]
+    return _CHECK_CHARS[(sum(map(mul, first17.encode("ascii"), _WEIGHTS)) - _ASCII_ZERO_SUM) % 11]
 
 
-def _parse_birth_date(digits: str) -> date | None:
+def _parse_birth_date(number: str) -> date | None:
     try:
-        return date(int(digits[0:4]), int(digits[4:6]), int(digits[6:8]))
+        return date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         return None
 
@@ -133,6 +136,15 @@ def validate_id_number(value: str, *, today: date | None = None) -> IdInfo:
     from the most actionable (Excel damage, old 15-digit format) to the check character last, so
     users are told what to fix rather than only that the checksum fails.
     """
+    if value.__class__ is str and len(value) == 18 and value.isascii() and _BODY_RE.fullmatch(value):
+        # Fast path: already normalised (no space, no full-width, upper-case X), hence not scientific either.
+        number = value
+    else:
+        number = _normalize_any(value)
+    return _check_number(number, today)
+
+
+def _normalize_any(value) -> str:
     if looks_like_scientific(value):
         raise IdNumberError(
             "身份证号被 Excel 转成了科学计数法，请将该列设置为文本格式后重新填写",
@@ -154,7 +166,11 @@ def validate_id_number(value: str, *, today: date | None = None) -> IdInfo:
         raise IdNumberError(f"身份证号应为18位，当前为{len(number)}位", code="length")
     if not number.isascii() or _BODY_RE.fullmatch(number) is None:
         raise IdNumberError("身份证号前17位应为数字，最后一位应为数字或字母X", code="format")
+    return number
 
+
+def _check_number(number: str, today: date | None) -> IdInfo:
+    """The checks after the format: province, birth date, check character (number is 18 normalised chars)."""
     province = number[:2]
     if province not in PROVINCE_CODES:
         raise IdNumberError(
@@ -162,7 +178,7 @@ def validate_id_number(value: str, *, today: date | None = None) -> IdInfo:
         )
 
     raw_birth = number[6:14]
-    birth = _parse_birth_date(raw_birth)
+    birth = _parse_birth_date(number)
     if birth is None:
         raise IdNumberError(f"身份证号中的出生日期“{raw_birth}”不是有效日期", code="birth_date")
     if today is None:
@@ -175,10 +191,11 @@ def validate_id_number(value: str, *, today: date | None = None) -> IdInfo:
         )
 
     # Do not reveal the expected character: users would "fix" a mistyped number by editing it.
-    if id_check_char(number[:17]) != number[17]:
+    # (number is 18 ASCII chars, the first 17 digits: the check sum needs no further validation here)
+    if _CHECK_CHARS[(sum(map(mul, number[:17].encode("ascii"), _WEIGHTS)) - _ASCII_ZERO_SUM) % 11] != number[17]:
         raise IdNumberError("身份证号校验位不正确，请逐位核对号码是否填写有误", code="check_char")
 
-    gender = "M" if int(number[16]) % 2 == 1 else "F"
+    gender = "M" if number[16] in "13579" else "F"
     return IdInfo(number=number, area_code=number[:6], birth_date=birth, gender=gender)
 
 

@@ -11,6 +11,8 @@ searches.
 from __future__ import annotations
 
 from pypinyin import Style, lazy_pinyin
+from pypinyin.constants import PINYIN_DICT, RE_HANS
+from pypinyin.seg import mmseg
 
 __all__ = ["SURNAME_READINGS", "pinyin_full", "pinyin_initials"]
 
@@ -61,6 +63,37 @@ def _is_han(ch: str) -> bool:
     return cp == 0x3007 or 0x3400 <= cp <= 0x9FFF or 0x20000 <= cp <= 0x323AF
 
 
+# Fast path for runs without any phrase (most names): pypinyin's segmenter (mmseg.seg, used by lazy_pinyin)
+# only yields a word longer than one character when two adjacent characters start a phrase of its dictionary
+# (its prefix set); otherwise every character is read alone, exactly as lazy_pinyin(character) reads it.
+# So such a run is the concatenation of the cached single readings: ~1 µs instead of ~15 µs per name
+# (a 100 000-row roster import). Assumes pypinyin's dictionaries are not changed at run time (we never do).
+_PREFIXES = getattr(getattr(mmseg.seg, "_prefix_set", None), "_set", None)
+_SINGLE: dict[str, str | None] = {}
+
+
+def _single(ch: str) -> str | None:
+    """lazy_pinyin's reading of one character alone, or None when it has none in PINYIN_DICT."""
+    reading = _SINGLE.get(ch, "")
+    if reading == "":
+        reading = None
+        if ord(ch) in PINYIN_DICT and RE_HANS.fullmatch(ch):
+            found = lazy_pinyin(ch, style=Style.NORMAL)
+            if len(found) == 1 and found[0] != ch:
+                reading = found[0]
+        _SINGLE[ch] = reading
+    return reading
+
+
+def _run_syllables(run: str) -> list[str]:
+    """lazy_pinyin(run, style=NORMAL) for a run of Chinese characters."""
+    if _PREFIXES is not None:
+        readings = [_single(ch) for ch in run]
+        if None not in readings and not any(run[i:i + 2] in _PREFIXES for i in range(len(run) - 1)):
+            return readings
+    return lazy_pinyin(run, style=Style.NORMAL)
+
+
 def _tokens(text: str, *, surname: bool) -> list[tuple[str, bool]]:
     """(token, is_syllable) pairs: a tone-less syllable per Chinese character, other runs verbatim.
 
@@ -84,7 +117,7 @@ def _tokens(text: str, *, surname: bool) -> list[tuple[str, bool]]:
             end += 1
         run = text[start:end]
         if han:
-            tokens.extend((syllable, True) for syllable in lazy_pinyin(run, style=Style.NORMAL))
+            tokens.extend((syllable, True) for syllable in _run_syllables(run))
         else:
             tokens.append((run, False))
         start = end

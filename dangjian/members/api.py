@@ -88,7 +88,7 @@ class ImportResult(Schema):
 @router.post("/members/import", response={200: ImportResult, 400: ImportResult, 404: Detail, 403: Detail})
 def member_import(request, org: int, dry_run: bool = True, file: UploadedFile = File(...)):
     """Dry run (default) reports per-row errors; dry_run=false imports all rows or none."""
-    from .importing import import_roster, parse_roster, validate_roster
+    from .importing import parse_roster, roster_import, validate_roster
 
     target = org_get(actor=request.user, org_id=org)
     require(request.user, "members.edit", target)
@@ -97,11 +97,12 @@ def member_import(request, org: int, dry_run: bool = True, file: UploadedFile = 
         parsed = parse_roster(data, filename=file.name or "upload.xlsx")
     except DomainError as exc:
         return 400, {"valid": False, "created": 0, "errors": [{"row": 0, "column": "", "message": exc.detail}]}
-    report = validate_roster(parsed, actor=request.user, org=target, today=timezone.localdate())
-    errors = report.errors  # already [{"row", "column", "message"}]
-    if not report.valid:
-        return (200 if dry_run else 400), {"valid": False, "created": 0, "errors": errors}
-    created = 0 if dry_run else import_roster(report, actor=request.user, org=target)
+    if dry_run:
+        report, created = validate_roster(parsed, actor=request.user, org=target, today=timezone.localdate()), 0
+    else:  # validate and insert in one pass; nothing is written unless every row is valid
+        report, created = roster_import(parsed, actor=request.user, org=target, today=timezone.localdate())
+    if not report.valid:  # errors: already [{"row", "column", "message"}]
+        return (200 if dry_run else 400), {"valid": False, "created": 0, "errors": report.errors}
     return 200, {"valid": True, "created": created, "errors": []}
 
 

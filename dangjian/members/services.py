@@ -27,6 +27,9 @@ AUDITED = [f for f in EDITABLE if f != "id_number"] + ["org_id", "status"]
 CHOICES = {"gender": Gender.values, "stage": Stage.values, "education": Education.values + [""],
            "degree": Degree.values + [""], "ethnicity": ETHNICITIES}
 MAX_LEN = {"name": 50, "phone": 11, "occupation": 100, "unit_name": 100, "address": 200, "notes": 500}
+# The same, as _validate walks them 100 000 times in a roster import: sets for str values (ETHNICITIES has 57).
+_TEXT_LIMITS = tuple(MAX_LEN.items())
+_ALLOWED = tuple((key, values, frozenset(values)) for key, values in CHOICES.items())
 
 
 def _today() -> date:
@@ -37,37 +40,41 @@ def _validate(data: dict, *, org: Org, today: date) -> dict:
     """Validate a full set of member fields; returns cleaned data or raises FieldErrors."""
     errors: list[rules.FieldError] = []
     data = dict(data)
-    for key in ("name", "phone", "occupation", "unit_name", "address", "notes"):
+    get = data.get  # (bound once: ~20 lookups per call, 100 000 calls in a roster import)
+    for key, limit in _TEXT_LIMITS:
         if key in data:
-            data[key] = (data[key] or "").strip()
-            if len(data[key]) > MAX_LEN[key]:
-                errors.append(rules.FieldError(key, f"不能超过 {MAX_LEN[key]} 个字"))
-    if not data.get("name"):
+            value = data[key]
+            value = data[key] = value.strip() if value.__class__ is str else (value or "").strip()
+            if len(value) > limit:
+                errors.append(rules.FieldError(key, f"不能超过 {limit} 个字"))
+    if not get("name"):
         errors.append(rules.FieldError("name", "姓名不能为空"))
-    for key, allowed in CHOICES.items():
-        value = data.get(key)
-        if value not in (None, "") and value not in allowed:
+    for key, allowed, allowed_set in _ALLOWED:
+        value = get(key)
+        if value is None or value == "":
+            continue
+        if (value not in allowed_set) if value.__class__ is str else (value not in allowed):
             errors.append(rules.FieldError(key, f"取值无效：{value}"))
-    id_errors, derived = rules.check_identity(id_number=(data.get("id_number") or "").strip(),
-                                              birth_date=data.get("birth_date"), gender=data.get("gender"),
+    id_errors, derived = rules.check_identity(id_number=(get("id_number") or "").strip(),
+                                              birth_date=get("birth_date"), gender=get("gender"),
                                               today=today)
     errors += id_errors
     if derived:
         data["id_number"] = derived["id_number"]
         data.setdefault("birth_date", None)
         data["birth_date"] = data["birth_date"] or derived["birth_date"]
-        data["gender"] = data.get("gender") or derived["gender"]
-    if not data.get("birth_date"):
+        data["gender"] = get("gender") or derived["gender"]
+    if not get("birth_date"):
         errors.append(rules.FieldError("birth_date", "请填写出生日期或身份证号"))
-    if not data.get("gender"):
+    if not get("gender"):
         errors.append(rules.FieldError("gender", "请填写性别或身份证号"))
-    errors += rules.check_phone(data.get("phone") or "")
-    errors += rules.check_dates(birth_date=data.get("birth_date"), applied_on=data.get("applied_on"),
-                                joined_on=data.get("joined_on"), full_on=data.get("full_on"),
-                                work_started_on=data.get("work_started_on"), today=today)
-    errors += rules.check_stage_dates(stage=data.get("stage") or Stage.FULL, joined_on=data.get("joined_on"),
-                                      full_on=data.get("full_on"))
-    group_id = data.get("party_group_id")
+    errors += rules.check_phone(get("phone") or "")
+    errors += rules.check_dates(birth_date=get("birth_date"), applied_on=get("applied_on"),
+                                joined_on=get("joined_on"), full_on=get("full_on"),
+                                work_started_on=get("work_started_on"), today=today)
+    errors += rules.check_stage_dates(stage=get("stage") or Stage.FULL, joined_on=get("joined_on"),
+                                      full_on=get("full_on"))
+    group_id = get("party_group_id")
     if group_id and not PartyGroup.objects.filter(id=group_id, org=org).exists():
         errors.append(rules.FieldError("party_group_id", "党小组不属于该党支部"))
     if errors:

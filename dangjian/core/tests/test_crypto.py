@@ -6,7 +6,8 @@ import pytest
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from dangjian.core import crypto
-from dangjian.core.crypto import blind_index, decrypt_text, encrypt_text, normalize_for_index
+from dangjian.core.crypto import (blind_index, blind_indexes, decrypt_text, encrypt_text, encrypt_texts,
+                                  normalize_for_index)
 
 KEY = "test-field-key-0123456789abcdef-not-for-production"
 OTHER_KEY = "another-field-key-0123456789abcdef-not-for-production"
@@ -235,3 +236,42 @@ def test_field_allows_only_isnull_lookups():
     assert f.get_lookup("isnull") is not None
     for name in ("exact", "iexact", "contains", "in", "startswith"):
         assert f.get_lookup(name) is None
+
+
+# --- bulk helpers (roster import) -------------------------------------------------------------
+
+
+def test_bulk_helpers_equal_the_single_value_functions():
+    values = [ID, "11010519491231002x", " 110105 19491231 002X ", "１１０１０５１９４９１２３１００２ｘ", "", "  \u3000",
+              "44010619850101001X", "abc"]
+    assert blind_indexes(values, key=KEY) == [blind_index(v, key=KEY) for v in values]
+    tokens = encrypt_texts(values, key=KEY)
+    assert [decrypt_text(t, key=KEY) for t in tokens] == values[:4] + ["", "  \u3000"] + values[6:]
+    assert tokens[4] == "" and len(set(encrypt_texts([ID, ID], key=KEY))) == 2  # a fresh nonce each
+    with pytest.raises(TypeError):
+        encrypt_texts([ID, 5], key=KEY)
+
+
+def test_ascii_fast_path_of_the_index_normalisation_is_nfkc():
+    import unicodedata
+
+    for value in (ID, "11010519491231002x", "abcXYZ09", "a b", "a\u3000b", "ｘ", "Ⅻ", "ß", "ﬁ"):
+        assert normalize_for_index(value) == "".join(unicodedata.normalize("NFKC", value).split()).upper()
+
+
+def test_key_change_takes_effect_at_once(monkeypatch):
+    import django.conf
+
+    class First:
+        DANGJIAN_FIELD_KEY = KEY
+
+    class Second:
+        DANGJIAN_FIELD_KEY = OTHER_KEY
+
+    monkeypatch.setattr(django.conf, "settings", First())
+    first = blind_indexes([ID])[0]
+    token = encrypt_texts([ID])[0]
+    monkeypatch.setattr(django.conf, "settings", Second())
+    assert blind_indexes([ID])[0] == blind_index(ID, key=OTHER_KEY) != first
+    with pytest.raises(ValueError):
+        decrypt_text(token)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from dangjian.core.crypto import blind_index, encrypt_text
+from dangjian.core.crypto import blind_indexes, encrypt_texts
 from dangjian.core.idnumber import normalize_id_number
 from dangjian.core.pinyin import _tokens as _pinyin_tokens
 
@@ -23,8 +23,9 @@ def _compute_chunk(chunk: tuple[list[str], list[str]]) -> tuple[list, list]:
     """Runs in the helper process: pure functions only, no database."""
     names, numbers = chunk
     cache: dict = {}
+    numbers = list({normalize_id_number(x) for x in numbers})  # the main process has not normalised them
     return ([(n, name_keys(n, cache)) for n in names],
-            [(x, (blind_index(x), encrypt_text(x))) for x in numbers])
+            list(zip(numbers, zip(blind_indexes(numbers), encrypt_texts(numbers)))))
 
 
 class _Precompute:
@@ -42,7 +43,7 @@ class _Precompute:
                 or "fork" not in multiprocessing.get_all_start_methods():
             return cls()
         names = list({r["values"]["name"] for r in rows if isinstance(r["values"].get("name"), str)})
-        numbers = list({normalize_id_number(v) for r in rows if isinstance(v := r["values"].get("id_number"), str)})
+        numbers = [v for r in rows if (v := r["values"].get("id_number")).__class__ is str]
         name_keys("预热", {})  # pypinyin loads its dictionaries once, here, so the child inherits them
         step = 5000
         chunks = [(names[i:i + step], numbers[i:i + step]) for i in range(0, max(len(names), len(numbers)), step)]
@@ -51,6 +52,45 @@ class _Precompute:
         except Exception:  # e.g. inside a daemonic worker process, which may not have children
             return cls()
         return cls(pool, pool.map_async(_compute_chunk, chunks))
+
+    @classmethod
+    def start_ordered(cls, rows: list[dict], step: int) -> "_Precompute":
+        """The same work in chunks of `step` rows, in row order: merge_next(computed) after each chunk of rows
+        (the streamed import writes a chunk as soon as its keys are there)."""
+        import multiprocessing
+        import os
+
+        if len(rows) < PARALLEL_MIN_ROWS or (os.cpu_count() or 1) < 2 \
+                or "fork" not in multiprocessing.get_all_start_methods():
+            return cls()
+        name_keys("预热", {})
+        chunks = []
+        for start in range(0, len(rows), step):
+            values = [r["values"] for r in rows[start:start + step]]
+            chunks.append((list({v["name"] for v in values if isinstance(v.get("name"), str)}),
+                           [x for v in values if (x := v.get("id_number")).__class__ is str]))
+        try:
+            pool = multiprocessing.get_context("fork").Pool(1)
+        except Exception:
+            return cls()
+        return cls(pool, pool.imap(_compute_chunk, chunks))
+
+    def merge_next(self, computed: _Computed) -> None:
+        """Add the next chunk's results (start_ordered); on any failure the caller computes in-process."""
+        if self.pool is None:
+            return
+        try:
+            names, ids = self.pending.next(timeout=600)
+            computed.names.update(names)
+            computed.ids.update(ids)
+        except Exception:  # the helper is an optimisation only
+            self.close()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
 
     def result(self) -> _Computed:
         computed = _Computed()

@@ -1,6 +1,8 @@
 """import_roster: the clean rows into the branch in one transaction (COPY on PostgreSQL), one audit event."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
@@ -90,9 +92,19 @@ def _insert(rows: list[dict], *, org: Org, computed: _Computed) -> int:
 
 
 def _insert_copy(rows: list[dict], *, org: Org, computed: _Computed) -> int:
-    """COPY into the member table. Columns and defaults come from the model, so a new field with a default
-    needs no change here; values go through the field's get_db_prep_save (SM4 encryption of the ID number,
-    unless the helper process did it) except for plain types that psycopg adapts itself."""
+    """COPY into the member table (see _copy_writer)."""
+    with _copy_writer(org=org, computed=computed) as write:
+        for item in rows:
+            write(item)
+    return len(rows)
+
+
+@contextmanager
+def _copy_writer(*, org: Org, computed: _Computed, queued: bool = True):
+    """A COPY into the member table, yielding write(clean row). Columns and defaults come from the model, so a
+    new field with a default needs no change here; values go through the field's get_db_prep_save (SM4
+    encryption of the ID number, unless the helper process did it) except for plain types that psycopg adapts
+    itself. An exception inside the block aborts the COPY (nothing written); run it inside a transaction."""
     from psycopg.copy import QueuedLibpqWriter
 
     now = timezone.now()
@@ -115,23 +127,29 @@ def _insert_copy(rows: list[dict], *, org: Org, computed: _Computed) -> int:
     names = computed.names
     editable = [(k, position[k], prep.get(k)) for k in _EDITABLE if k != "id_number"]
     at = {k: position[k] for k in ("name_pinyin", "name_initials", "id_masked", "id_index", "org_id", "region_id")}
+    pinyin_at, initials_at, masked_at, index_at = (at["name_pinyin"], at["name_initials"], at["id_masked"],
+                                                   at["id_index"])
     defaults[at["org_id"]], defaults[at["region_id"]] = org.id, org.region_id
     with connection.cursor() as cursor, connection.wrap_database_errors:
-        # The queued writer sends data from a thread, so PostgreSQL works while Python builds the next rows.
-        with cursor.cursor.copy(sql, writer=QueuedLibpqWriter(cursor.cursor)) as copy:
-            for item in rows:  # the same values as _member_values, without the intermediate dict
+        # The queued writer sends data from a thread, so PostgreSQL works while Python builds the next rows (when
+        # the rows come slower, as they are validated in between, the thread only adds GIL hand-offs).
+        with cursor.cursor.copy(sql, writer=QueuedLibpqWriter(cursor.cursor) if queued else None) as copy:
+            write_row = copy.write_row
+
+            def write(item: dict) -> None:  # the same values as _member_values, without the intermediate dict
                 data = item["data"]
                 out = defaults.copy()
                 for key, i, f in editable:
                     value = data.get(key)
                     if value is not None:
                         out[i] = value if f is None else f.get_db_prep_save(value, connection)
-                out[at["name_pinyin"]], out[at["name_initials"]] = name_keys(data["name"], names)
+                out[pinyin_at], out[initials_at] = name_keys(data["name"], names)
                 number = data.get("id_number")
                 if number:
                     pre = ciphers.get(number)
                     out[id_at] = pre[1] if pre else id_field.get_db_prep_save(number, connection)
-                    out[at["id_masked"]] = mask_id_number(number)
-                    out[at["id_index"]] = item["id_index"]
-                copy.write_row(out)
-    return len(rows)
+                    out[masked_at] = mask_id_number(number)
+                    out[index_at] = item["id_index"]
+                write_row(out)
+
+            yield write
