@@ -32,7 +32,7 @@ from datetime import date, timedelta
 
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, Sum, Value
-from django.db.models.functions import Concat, ExtractMonth, ExtractYear, Substr
+from django.db.models.functions import Concat, ExtractMonth, ExtractYear
 
 from dangjian.members.choices import ACTIVE_STATUSES, Stage
 from dangjian.members.models import Member

@@ -20,7 +20,6 @@ from django.utils import timezone
 
 from dangjian.accounts.scope import require
 from dangjian.members.choices import ACTIVE_STATUSES, Education, Gender, Stage
-from dangjian.members.models import Member
 from dangjian.members.selectors import members_in_subtree
 from dangjian.orgs.models import Org
 from dangjian.orgs.tree import subtree_q
