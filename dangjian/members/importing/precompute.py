@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from dangjian.core.crypto import blind_indexes, encrypt_texts
+from dangjian.core.crypto import blind_index, blind_indexes, encrypt_texts
 from dangjian.core.idnumber import normalize_id_number
 from dangjian.core.pinyin import _tokens as _pinyin_tokens
 
@@ -18,6 +18,11 @@ class _Computed:
     names: dict = field(default_factory=dict)  # name -> (pinyin, initials)
     ids: dict = field(default_factory=dict)  # normalized ID number -> (blind index, SM4 ciphertext)
 
+    def index_of(self, number: str) -> str:
+        """The blind index of a normalised ID number: the helper's, else computed here."""
+        pre = self.ids.get(number)
+        return pre[0] if pre else blind_index(number)
+
 
 def _compute_chunk(chunk: tuple[list[str], list[str]]) -> tuple[list, list]:
     """Runs in the helper process: pure functions only, no database."""
@@ -28,6 +33,14 @@ def _compute_chunk(chunk: tuple[list[str], list[str]]) -> tuple[list, list]:
             list(zip(numbers, zip(blind_indexes(numbers), encrypt_texts(numbers)))))
 
 
+def _worth_forking(rows: list[dict]) -> bool:
+    import multiprocessing
+    import os
+
+    return (len(rows) >= PARALLEL_MIN_ROWS and (os.cpu_count() or 1) >= 2
+            and "fork" in multiprocessing.get_all_start_methods())
+
+
 class _Precompute:
     """A forked process computing the expensive pure parts while the main process validates."""
 
@@ -36,44 +49,38 @@ class _Precompute:
 
     @classmethod
     def start(cls, rows: list[dict]) -> "_Precompute":
-        import multiprocessing
-        import os
-
-        if len(rows) < PARALLEL_MIN_ROWS or (os.cpu_count() or 1) < 2 \
-                or "fork" not in multiprocessing.get_all_start_methods():
+        """Every row's keys at once, collected by result()."""
+        if not _worth_forking(rows):
             return cls()
         names = list({r["values"]["name"] for r in rows if isinstance(r["values"].get("name"), str)})
         numbers = [v for r in rows if (v := r["values"].get("id_number")).__class__ is str]
-        name_keys("预热", {})  # pypinyin loads its dictionaries once, here, so the child inherits them
         step = 5000
         chunks = [(names[i:i + step], numbers[i:i + step]) for i in range(0, max(len(names), len(numbers)), step)]
-        try:
-            pool = multiprocessing.get_context("fork").Pool(1)
-        except Exception:  # e.g. inside a daemonic worker process, which may not have children
-            return cls()
-        return cls(pool, pool.map_async(_compute_chunk, chunks))
+        return cls._fork(chunks, ordered=False)
 
     @classmethod
     def start_ordered(cls, rows: list[dict], step: int) -> "_Precompute":
         """The same work in chunks of `step` rows, in row order: merge_next(computed) after each chunk of rows
         (the streamed import writes a chunk as soon as its keys are there)."""
-        import multiprocessing
-        import os
-
-        if len(rows) < PARALLEL_MIN_ROWS or (os.cpu_count() or 1) < 2 \
-                or "fork" not in multiprocessing.get_all_start_methods():
+        if not _worth_forking(rows):
             return cls()
-        name_keys("预热", {})
         chunks = []
         for start in range(0, len(rows), step):
             values = [r["values"] for r in rows[start:start + step]]
             chunks.append((list({v["name"] for v in values if isinstance(v.get("name"), str)}),
                            [x for v in values if (x := v.get("id_number")).__class__ is str]))
+        return cls._fork(chunks, ordered=True)
+
+    @classmethod
+    def _fork(cls, chunks: list, *, ordered: bool) -> "_Precompute":
+        import multiprocessing
+
+        name_keys("预热", {})  # pypinyin loads its dictionaries once, here, so the child inherits them
         try:
             pool = multiprocessing.get_context("fork").Pool(1)
-        except Exception:
+        except Exception:  # e.g. inside a daemonic worker process, which may not have children
             return cls()
-        return cls(pool, pool.imap(_compute_chunk, chunks))
+        return cls(pool, pool.imap(_compute_chunk, chunks) if ordered else pool.map_async(_compute_chunk, chunks))
 
     def merge_next(self, computed: _Computed) -> None:
         """Add the next chunk's results (start_ordered); on any failure the caller computes in-process."""
@@ -103,10 +110,8 @@ class _Precompute:
         except Exception:  # the helper is an optimisation only: fall back to computing in-process
             computed = _Computed()
         finally:
-            self.pool.terminate()
-            self.pool.join()
+            self.close()
         return computed
-
 
 
 def name_keys(name: str, cache: dict) -> tuple[str, str]:

@@ -14,17 +14,13 @@ from datetime import date
 
 from django.db import IntegrityError, connection, transaction
 
-from dangjian.accounts.scope import require
-from dangjian.core.audit import audit
-from dangjian.core.crypto import blind_index
-from dangjian.core.errors import DomainError
 from dangjian.orgs.models import Org
 
 from ..models import ImportJob
 from .common import ParsedRoster, RosterReport, _setting
 from .precompute import _Computed, _Precompute
 from .validate import _row_checker, validate_roster
-from .write import _copy_writer, _finish_job, import_roster
+from .write import _copy_writer, check_target, import_roster, record_import
 
 STREAM_MIN_ROWS = _setting("MEMBERS_IMPORT_STREAM_MIN_ROWS", 2000)
 CHUNK = 5000  # rows checked before they are handed to COPY (and per helper-process chunk)
@@ -40,9 +36,7 @@ def roster_import(parsed: ParsedRoster, *, actor, org: Org, today: date, only_va
     `only_valid` its valid rows (then always through the classic path); otherwise writes nothing and returns
     the report with the per-row errors (created 0). Same checks, rows, job row and audit event as
     validate_roster followed by import_roster; raises what they raise (scope, not a branch, Conflict)."""
-    require(actor, "members.edit", org)
-    if org.kind != Org.Kind.BRANCH:
-        raise DomainError("党员须编入党支部，请选择一个党支部后再导入", field="org_id")
+    check_target(actor=actor, org=org)
     if connection.vendor == "postgresql" and not only_valid and len(parsed.rows) >= STREAM_MIN_ROWS:
         try:
             return _streamed(parsed, actor=actor, org=org, today=today, job=job)
@@ -73,12 +67,10 @@ def _streamed(parsed: ParsedRoster, *, actor, org: Org, today: date, job) -> tup
                             raise _Abort
                         batch.append({"row": item["row"], "data": cleaned, "id_index": None})
                     helper.merge_next(computed)  # pinyin keys, blind indexes, ciphertexts of this chunk
-                    ids = computed.ids
                     for entry in batch:
                         number = entry["data"].get("id_number")
                         if number:
-                            pre = ids.get(number)
-                            index = entry["id_index"] = pre[0] if pre else blind_index(number)
+                            index = entry["id_index"] = computed.index_of(number)
                             if index in seen:
                                 raise _Abort  # twice in the file
                             seen.add(index)
@@ -90,10 +82,7 @@ def _streamed(parsed: ParsedRoster, *, actor, org: Org, today: date, job) -> tup
                                           "skipped_examples": parsed.skipped_examples},
                                   headers=parsed.headers, mapping=parsed.mapping,
                                   unknown_headers=parsed.unknown_headers)
-            job = _finish_job(job, report=report, actor=actor, org=org, created=created)
-            audit(actor=actor, verb="member.import", target=job, org=org,
-                  after={"count": created, "filename": report.filename, "total_rows": len(rows),
-                         "skipped_invalid": 0})
+            record_import(job, report=report, actor=actor, org=org, created=created, skipped=0)
     except IntegrityError:  # a number already registered (or a party group deleted meanwhile): report it
         raise _Abort
     finally:

@@ -6,7 +6,6 @@ from datetime import date
 from django.db import connection
 
 from dangjian.accounts.scope import require
-from dangjian.core.crypto import blind_index
 from dangjian.core.errors import DomainError
 from dangjian.orgs.models import Org, PartyGroup
 
@@ -59,8 +58,7 @@ def validate_roster(parsed: ParsedRoster, *, actor, org: Org, today: date) -> Ro
         number = item["data"].get("id_number")
         if not number:
             continue
-        pre = computed.ids.get(number)
-        index = item["id_index"] = pre[0] if pre else blind_index(number)
+        index = item["id_index"] = computed.index_of(number)
         first = by_index.get(index)
         if first is None:
             by_index[index] = position

@@ -34,9 +34,7 @@ def import_roster(report: RosterReport, *, actor, org: Org, only_valid: bool = F
     audit event "member.import" with the count and the file name. A number registered meanwhile by someone
     else raises Conflict (409) and rolls everything back.
     """
-    require(actor, "members.edit", org)
-    if org.kind != Org.Kind.BRANCH:
-        raise DomainError("党员须编入党支部，请选择一个党支部后再导入", field="org_id")
+    check_target(actor=actor, org=org)
     if report.org_id != org.id:
         raise DomainError("校验结果与导入的党支部不一致，请重新校验")
     if not report.valid and not only_valid:
@@ -47,10 +45,8 @@ def import_roster(report: RosterReport, *, actor, org: Org, only_valid: bool = F
     try:
         with transaction.atomic():
             created = _insert(report.rows, org=org, computed=report.precomputed or _Computed())
-            job = _finish_job(job, report=report, actor=actor, org=org, created=created)
-            audit(actor=actor, verb="member.import", target=job, org=org,
-                  after={"count": created, "filename": report.filename, "total_rows": report.counts.get("total"),
-                         "skipped_invalid": report.counts.get("invalid", 0) if only_valid else 0})
+            record_import(job, report=report, actor=actor, org=org, created=created,
+                          skipped=report.counts.get("invalid", 0) if only_valid else 0)
     except IntegrityError:
         raise Conflict("导入期间有身份证号已被登记，未导入任何数据；请重新上传校验", rule="R-UNIQUE-PERSON")
     return created
@@ -67,6 +63,22 @@ def _finish_job(job: ImportJob | None, *, report: RosterReport, actor, org: Org,
     job.save()
     return job
 
+
+
+def check_target(*, actor, org: Org) -> None:
+    """Members are imported into a branch the actor may edit (404 outside the scope, 403 without the right)."""
+    require(actor, "members.edit", org)
+    if org.kind != Org.Kind.BRANCH:
+        raise DomainError("党员须编入党支部，请选择一个党支部后再导入", field="org_id")
+
+
+def record_import(job: ImportJob | None, *, report: RosterReport, actor, org: Org, created: int, skipped: int):
+    """The finished ImportJob row and the ONE audit event of an import, in the caller's transaction."""
+    job = _finish_job(job, report=report, actor=actor, org=org, created=created)
+    audit(actor=actor, verb="member.import", target=job, org=org,
+          after={"count": created, "filename": report.filename, "total_rows": report.counts.get("total"),
+                 "skipped_invalid": skipped})
+    return job
 
 
 def _member_values(item: dict, *, org: Org, names: dict) -> dict:
