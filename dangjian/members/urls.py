@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_lifecycle as lc
+from . import views, views_import, views_lifecycle as lc
 
 app_name = "members"
 urlpatterns = [
@@ -9,7 +9,7 @@ urlpatterns = [
     path("export/", views.export, name="export"),
     path("export.pdf", views.export_pdf, name="export_pdf"),
     path("bulk-group/", views.bulk_group, name="bulk_group"),
-    path("import/", lc.import_page, name="import"),
+    path("import/", views_import.import_page, name="import"),
     path("me/", views.me, name="me"),
     path("change-requests/", views.change_requests, name="change_requests"),
     path("change-requests/<int:request_id>/decide/", views.change_request_decide, name="change_request_decide"),

@@ -145,8 +145,3 @@ def disposal_new(request, member_id: int):
     return render(request, "members/simple_form.html", {"form": form, "title": f"处置 · {member.name}",
                                                         "back": f"/members/{member.id}/",
                                                         "note": "处置记录永久保存，不能删除。劝退、除名须经支部大会讨论并报上级批准（RULES §7）。"})
-
-
-# --- Excel import: views_import.py (re-exported: urls.py names it here) ----------------------
-
-from .views_import import import_page  # noqa: E402,F401
