@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import hmac
 import os
 import re
@@ -71,10 +70,8 @@ def encrypt_text(plain: str, *, key: str | None = None) -> str:
     The empty string stays empty: "not filled in" is not a secret, and it keeps blank checks cheap.
     """
     if plain == "":
-        return ""
-    if not isinstance(plain, str):
-        raise TypeError("plain must be a str")
-    return _encrypt(_sm4(_master_key(key)), plain)
+        return ""  # before the key lookup: blanks need no key
+    return encrypt_texts([plain], key=key)[0]
 
 
 def encrypt_texts(plains, *, key: str | None = None) -> list[str]:
@@ -148,11 +145,9 @@ def blind_index(value: str, *, key: str | None = None) -> str:
     Returns "" for a blank value, so blank rows do not collide under a unique constraint
     (store NULL or skip the constraint for those).
     """
-    normalized = normalize_for_index(value)
-    if not normalized:
-        return ""
-    _, idx_key = _subkeys(_master_key(key))
-    return hmac.new(idx_key, normalized.encode("utf-8"), hashlib.sha256).hexdigest()
+    if not normalize_for_index(value):
+        return ""  # before the key lookup: blanks need no key
+    return blind_indexes([value], key=key)[0]
 
 
 def blind_indexes(values, *, key: str | None = None) -> list[str]:

@@ -119,6 +119,11 @@ def id_check_char(first17: str) -> str:
     """The MOD 11-2 check character for the first 17 digits (GB 11643-1999 §8.2)."""
     if len(first17) != 17 or not first17.isascii() or not first17.isdigit():
         raise ValueError("first17 must be exactly 17 ASCII digits")
+    return _check_char(first17)
+
+
+def _check_char(first17: str) -> str:
+    """id_check_char for 17 characters already known to be ASCII digits."""
     return _CHECK_CHARS[(sum(map(mul, first17.encode("ascii"), _WEIGHTS)) - _ASCII_ZERO_SUM) % 11]
 
 
@@ -191,8 +196,7 @@ def _check_number(number: str, today: date | None) -> IdInfo:
         )
 
     # Do not reveal the expected character: users would "fix" a mistyped number by editing it.
-    # (number is 18 ASCII chars, the first 17 digits: the check sum needs no further validation here)
-    if _CHECK_CHARS[(sum(map(mul, number[:17].encode("ascii"), _WEIGHTS)) - _ASCII_ZERO_SUM) % 11] != number[17]:
+    if _check_char(number[:17]) != number[17]:  # number's format is checked: 17 ASCII digits first
         raise IdNumberError("身份证号校验位不正确，请逐位核对号码是否填写有误", code="check_char")
 
     gender = "M" if number[16] in "13579" else "F"
