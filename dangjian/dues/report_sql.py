@@ -30,13 +30,11 @@ from datetime import date
 from django.db import connection, transaction
 
 from .models import DuesBill, DuesExemption, DuesPayment, DuesPaymentMonth, DuesProfile
+from .rules import add_months
 
 
-def _next_month(m: date) -> date:
-    return date(m.year + m.month // 12, m.month % 12 + 1, 1)
-
-
-def _as_date(value) -> date:
+def as_date(value) -> date:
+    """A date column's value as a date (SQLite returns 'YYYY-MM-DD' text from raw SQL)."""
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
@@ -139,7 +137,7 @@ def member_month_parts(pop, months: list[date]) -> tuple[str, list]:
     qn = connection.ops.quote_name
     pop_sql, pop_params = pop.values("id", "org_id", "joined_on").query.sql_with_params()
     pm, prof, ex, bill = (qn(m._meta.db_table) for m in (DuesPaymentMonth, DuesProfile, DuesExemption, DuesBill))
-    first, last, after = adapt(min(months)), adapt(max(months)), adapt(_next_month(max(months)))
+    first, last, after = adapt(min(months)), adapt(max(months)), adapt(add_months(max(months), 1))
     kind = DuesPayment.Kind.PAYMENT
     if connection.vendor == "postgresql":
         start = "CAST(date_trunc('month', CAST(ds.joined_on AS timestamp)) AS date)"
@@ -149,7 +147,7 @@ def member_month_parts(pop, months: list[date]) -> tuple[str, list]:
         paid, paid_params = _PAID_GROUPED.format(pm=pm), [kind, first, last]
     sql = _CTES.format(pop=pop_sql, values=", ".join(["(%s, %s, %s, %s)"] * len(months)), paid=paid, prof=prof,
                        ex=ex, bill=bill, start=start)
-    month_params = [p for m in months for p in (adapt(m), adapt(_next_month(m)), m.year, m.month)]
+    month_params = [p for m in months for p in (adapt(m), adapt(add_months(m, 1)), m.year, m.month)]
     params = [*pop_params, *month_params, last, first, first, *paid_params, first, last, DuesBill.State.EXEMPT]
     return sql, params
 
@@ -179,7 +177,7 @@ def report_cells_sql(pop, *, year: int) -> list[tuple[int, date, object, object,
 SELECT a.org_id, a.m, a.p + a.o, a.p, a.o
 FROM (SELECT org_id, m, SUM(p) AS p, SUM(o) AS o FROM parts GROUP BY org_id, m) a JOIN mo ON mo.m = a.m
 """
-    return [(org_id, _as_date(m), due, paid, out) for org_id, m, due, paid, out in run_aggregate(sql, params)]
+    return [(org_id, as_date(m), due, paid, out) for org_id, m, due, paid, out in run_aggregate(sql, params)]
 
 
 def report_members_voluntary_sql(pop, *, year: int) -> tuple[dict, dict]:

@@ -300,8 +300,8 @@ def sums(org: Org, metrics: list[str], *, year: int, by: str = "child", months: 
     return out
 
 
-def _fen(value):
-    """A roll-up sum as Decimal to the fen (SQLite sums decimals as floats)."""
+def fen(value):
+    """A database sum as Decimal to the fen (SQLite sums decimals as floats)."""
     from decimal import ROUND_HALF_UP, Decimal
 
     return Decimal(str(value or 0)).quantize(Decimal("0.01"), ROUND_HALF_UP)
@@ -326,7 +326,7 @@ def points_branch_rows(org: Org, period, scheme, built: date) -> list[dict] | No
     totals: dict[tuple[str, int], Decimal] = {}
     for (oid, _m, metric), v in sums(org, names, year=period.start.year, by="org", months=months).items():
         kind, _sep, category = metric.split(".", 1)[1].partition(":")
-        v = v if isinstance(v, Decimal) else _fen(v)
+        v = v if isinstance(v, Decimal) else fen(v)
         totals[(kind, oid)] = totals.get((kind, oid), Decimal("0")) + (v * extra[category] if category else v)
     counts = {oid: int(v) for (oid, _m, _k), v in
               sums(org, ["members.on_rolls"], year=built.year, by="org", months=[0]).items()}

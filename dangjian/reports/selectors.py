@@ -316,7 +316,7 @@ def chart_volunteers(*, actor, org: Org, year: int, on: date | None = None, sour
             by_prefix.setdefault(p, dict(empty))[metric.split(".")[1]] = int(v)
         for (p, _m, _k), v in hours.items():
             row = by_prefix.setdefault(p, dict(empty))
-            row["hours"] = float(rollups._fen(row["hours"]) + rollups._fen(v))
+            row["hours"] = float(rollups.fen(row["hours"]) + rollups.fen(v))
     else:
         regs = (members_in_subtree(org).filter(status__in=ACTIVE_STATUSES, stage__in=ON_ROLLS, is_exempt=False)
                 .annotate(child=child_prefix(org)).values("child")
@@ -401,7 +401,7 @@ def chart_care(*, actor, org: Org, year: int, on: date | None = None, source: st
             if metric == "care.visits":
                 row["n"] = int(v)
             else:
-                row["money"] = rollups._fen(v)
+                row["money"] = rollups.fen(v)
     else:
         rows = (CareVisit.objects.filter(subtree_q(org.path, field="org__path"), visited_on__year=year)
                 .annotate(m=ExtractMonth("visited_on")).values("m").annotate(n=Count("id"), money=Sum("money"))

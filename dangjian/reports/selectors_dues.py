@@ -13,16 +13,9 @@ from dangjian.accounts.scope import require
 from dangjian.orgs.models import Org
 
 from . import rules
+from .rollups import fen
 
-FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
-
-
-def _fen(value) -> Decimal:
-    """A database sum as Decimal to the fen (SQLite sums decimals as floats)."""
-    from decimal import ROUND_HALF_UP
-
-    return Decimal(str(value or 0)).quantize(FEN, ROUND_HALF_UP)
 
 
 def dues_sql(pop, months: list[date], *, by_org: bool = False) -> tuple[str, list]:
@@ -54,7 +47,7 @@ def begun_months(year: int, on: date) -> list[date]:
 
 def dues_by_month_sql(*, org: Org, year: int, on: date) -> dict:
     """{"months": {1: (due, paid, outstanding), …} for the begun months, "members": n} of org's subtree."""
-    from dangjian.dues.report_sql import run_aggregate
+    from dangjian.dues.report_sql import as_date, run_aggregate
     from dangjian.members.selectors import members_on_rolls
 
     pop = members_on_rolls(org)
@@ -66,8 +59,7 @@ def dues_by_month_sql(*, org: Org, year: int, on: date) -> dict:
     rows = run_aggregate(sql, params)
     out = {}
     for m, due, paid, outstanding in rows:
-        month = m if isinstance(m, date) else date.fromisoformat(str(m)[:10])
-        out[month.month] = (_fen(due), _fen(paid), _fen(outstanding))
+        out[as_date(m).month] = (fen(due), fen(paid), fen(outstanding))
     return {"months": out, "members": members}
 
 
@@ -78,7 +70,7 @@ def dues_by_month_rollup(*, org: Org, year: int, built: date) -> dict:
     out: dict[int, list] = {}
     names = ["dues.due", "dues.paid", "dues.outstanding"]
     for (_k, m, metric), v in rollups.sums(org, names, year=year, by="none").items():
-        out.setdefault(m, [ZERO, ZERO, ZERO])[names.index(metric)] = _fen(v)
+        out.setdefault(m, [ZERO, ZERO, ZERO])[names.index(metric)] = fen(v)
     members = rollups.sums(org, ["members.on_rolls"], year=built.year, by="none", months=[0])
     return {"months": {m: tuple(v) for m, v in out.items()}, "members": int(sum(members.values(), 0))}
 
