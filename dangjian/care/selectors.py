@@ -178,29 +178,27 @@ def plans(*, actor, org: Org) -> QuerySet[CarePlan]:
     return CarePlan.objects.filter(subtree_q(org.path, field="org__path")).select_related("org", "fund")
 
 
-def plan_get(*, actor, plan_id, perm: str = "care.view") -> CarePlan:
+def _org_scoped_get(qs: QuerySet, *, actor, obj_id, perm: str):
+    """The row `obj_id` of qs when its org is in the actor's scope and the actor has `perm` there; 404 for a
+    malformed id or a row outside the scope (never 403: existence is not disclosed)."""
     try:
-        plan_id = int(plan_id)
+        obj_id = int(obj_id)
     except (TypeError, ValueError):
         raise Http404
-    plan = CarePlan.objects.select_related("org", "fund").filter(scope_q(actor, field="org__path"), id=plan_id).first()
-    if plan is None:
+    obj = qs.filter(scope_q(actor, field="org__path"), id=obj_id).first()
+    if obj is None:
         raise Http404
-    require(actor, perm, plan.org)
-    return plan
+    require(actor, perm, obj.org)
+    return obj
+
+
+def plan_get(*, actor, plan_id, perm: str = "care.view") -> CarePlan:
+    return _org_scoped_get(CarePlan.objects.select_related("org", "fund"), actor=actor, obj_id=plan_id, perm=perm)
 
 
 def visit_get(*, actor, care_visit_id, perm: str = "care.view") -> CareVisit:
     """One visit record of an org the actor may see (404 outside, as for its plan)."""
-    try:
-        care_visit_id = int(care_visit_id)
-    except (TypeError, ValueError):
-        raise Http404
-    visit = CareVisit.objects.select_related("org").filter(scope_q(actor, field="org__path"), id=care_visit_id).first()
-    if visit is None:
-        raise Http404
-    require(actor, perm, visit.org)
-    return visit
+    return _org_scoped_get(CareVisit.objects.select_related("org"), actor=actor, obj_id=care_visit_id, perm=perm)
 
 
 def plan_visits(plan: CarePlan) -> QuerySet[CareVisit]:
@@ -229,15 +227,7 @@ def funds_usable(*, actor, org: Org) -> QuerySet[Fund]:
 
 
 def fund_get(*, actor, fund_id, perm: str = "care.view") -> Fund:
-    try:
-        fund_id = int(fund_id)
-    except (TypeError, ValueError):
-        raise Http404
-    fund = Fund.objects.select_related("org").filter(scope_q(actor, field="org__path"), id=fund_id).first()
-    if fund is None:
-        raise Http404
-    require(actor, perm, fund.org)
-    return fund
+    return _org_scoped_get(Fund.objects.select_related("org"), actor=actor, obj_id=fund_id, perm=perm)
 
 
 def fund_entry_get(*, actor, fund: Fund, entry_id) -> FundLedger:
