@@ -235,11 +235,11 @@ def attendance_set(*, actor, meeting: Meeting, member: Member, status: str) -> A
 
 @transaction.atomic
 def meeting_check_in(*, actor, token: str, meeting_id: int | None = None, now: datetime | None = None,
-                     member: Member | None = None, member_id: int | None = None) -> tuple[Attendance, bool]:
+                     member_id: int | None = None) -> tuple[Attendance, bool]:
     """The logged-in member signs in with the meeting's QR token. Idempotent: (row, newly checked in).
 
-    `member_id`: the member the client claims to be (only oneself may sign in). `member`: the actor's member
-    when the caller has already read it. A member already on the sheet costs two reads in all (issue 13)."""
+    `member_id`: the member the client claims to be (only oneself may sign in). A member already on the sheet
+    costs two reads in all (issue 13)."""
     now = now or timezone.now()
     try:
         token_meeting = signin.read_token(token)
@@ -257,10 +257,7 @@ def meeting_check_in(*, actor, token: str, meeting_id: int | None = None, now: d
     if meeting is not None and getattr(actor, "pk", None):
         row = next(iter(Attendance.objects.select_for_update(of=("self",)).select_related("member")
                         .filter(meeting=meeting, member__user_id=actor.pk).order_by()), None)
-    if row is not None:
-        member = row.member
-    elif member is None or member.user_id != getattr(actor, "pk", None):
-        member = member_of_user(actor)
+    member = row.member if row is not None else member_of_user(actor)
     if member_id is not None and (member is None or int(member_id) != member.id):
         raise DomainError("只能本人签到，不能为他人签到", field="member_id")
     if member is None:
