@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from dangjian.core.crypto import blind_index
 from dangjian.core.idnumber import generate_id_number, mask_id_number
 from dangjian.core.pinyin import pinyin_full, pinyin_initials
+from dangjian.recruitment.rules import add_years  # R-PROBATION-1Y's calendar year
 
 from .choices import Education, Stage
 from .models import Member
@@ -43,22 +44,13 @@ def _pinyin(name: str) -> tuple[str, str]:
     return pinyin_full(name), pinyin_initials(name)
 
 
-def _plus_years(d: date, years: int) -> date:
-    """d + relativedelta(years=years): 29 February becomes 28 February in a common year (a tenth of the
-    dateutil call's time, which was the members step's largest share after the cipher)."""
-    try:
-        return d.replace(year=d.year + years)
-    except ValueError:
-        return d.replace(year=d.year + years, day=28)
-
-
 def member_values(*, count: int, rng: random.Random, today: date, area_code: str = "410122",
                   probationary_share: float = 0.04, used_ids: set | None = None) -> list[tuple]:
     """`count` members of one branch as tuples in FIELDS order."""
     used_ids = used_ids if used_ids is not None else set()
     edus, weights = zip(*EDU_WEIGHTS)
     span = (_LAST_BIRTH - _FIRST_BIRTH).days
-    latest_full = _plus_years(today, -1) - timedelta(days=1)
+    latest_full = add_years(today, -1) - timedelta(days=1)
     rows = []
     for _ in range(count):
         gender = "M" if rng.random() < 0.68 else "F"
@@ -68,7 +60,7 @@ def member_values(*, count: int, rng: random.Random, today: date, area_code: str
             if id_number not in used_ids:
                 used_ids.add(id_number)
                 break
-        adult = _plus_years(birth, 18) + timedelta(days=1)
+        adult = add_years(birth, 18) + timedelta(days=1)
         probationary = rng.random() < probationary_share
         if probationary:
             joined = today - timedelta(days=rng.randint(1, 360))
@@ -79,7 +71,7 @@ def member_values(*, count: int, rng: random.Random, today: date, area_code: str
             latest = adult if adult > latest_full else latest_full
             joined = adult + timedelta(days=rng.randint(0, max(0, min((latest - adult).days, 365 * 40))))
             # Full one year after joining (R-PROBATION-1Y), even where that year ends after today.
-            full = _plus_years(joined, 1)
+            full = add_years(joined, 1)
         age = (today - birth).days // 365
         name = random_name(rng)
         phone = "1" + rng.choice("3456789") + "".join(rng.choice("0123456789") for _ in range(9))
@@ -88,7 +80,7 @@ def member_values(*, count: int, rng: random.Random, today: date, area_code: str
         education = rng.choices(edus, weights)[0]
         occupation = "退休" if age >= 60 else rng.choice(OCCUPATIONS)
         applied = joined - timedelta(days=rng.randint(400, 900)) if joined - timedelta(days=900) > adult else None
-        work_started = _plus_years(birth, rng.randint(18, 24)) if age >= 24 else None
+        work_started = add_years(birth, rng.randint(18, 24)) if age >= 24 else None
         hardship = rng.random() < 0.03
         full_py, initials = _pinyin(name)
         rows.append((name, full_py, initials, gender, ethnicity, birth, id_number, blind_index(id_number),

@@ -148,8 +148,9 @@ def test_member_tasks_do_not_depend_on_the_process_that_runs_them():
 def test_member_values_are_the_member_rows():
     import random
 
-    from dangjian.members.synthetic import FIELDS, _plus_years, member_rows, member_values
+    from dangjian.members.synthetic import FIELDS, member_rows, member_values
     from dangjian.orgs.models import Org
+    from dangjian.recruitment.rules import add_years
 
     org = Org(id=3, region_id=2)
     values = member_values(count=300, rng=random.Random(4), today=date(2024, 2, 29))
@@ -160,7 +161,7 @@ def test_member_values_are_the_member_rows():
     for m in rows:
         assert (m.full_on is None) == (m.stage == "probationary")
         assert m.full_on is None or (m.full_on - m.joined_on).days in (365, 366)
-        assert m.joined_on > _plus_years(m.birth_date, 18)
+        assert m.joined_on > add_years(m.birth_date, 18)
 
 
 def test_copy_values():
@@ -185,17 +186,17 @@ def test_command_refuses_an_existing_root():
         call_command("generate_scale", members=0, stdout=out)
 
 
-def test_plus_years_is_relativedelta():
+def test_add_years_is_relativedelta():
     from datetime import timedelta
 
     from dateutil.relativedelta import relativedelta
 
-    from dangjian.members.synthetic import _plus_years
+    from dangjian.recruitment.rules import add_years
 
-    assert _plus_years(date(2024, 2, 29), 1) == date(2025, 2, 28)
-    assert _plus_years(date(2024, 2, 29), 4) == date(2028, 2, 29)
+    assert add_years(date(2024, 2, 29), 1) == date(2025, 2, 28)
+    assert add_years(date(2024, 2, 29), 4) == date(2028, 2, 29)
     d = date(2019, 12, 25)
     while d < date(2025, 3, 5):
         for years in (-1, 1, 18, 24):
-            assert _plus_years(d, years) == d + relativedelta(years=years), (d, years)
+            assert add_years(d, years) == d + relativedelta(years=years), (d, years)
         d += timedelta(days=1)
