@@ -34,9 +34,18 @@ def snapshot(obj: models.Model, fields: list[str]) -> dict:
 def audit(*, actor, verb: str, target: models.Model | None = None, org=None,
           before: dict | None = None, after: dict | None = None) -> AuditEvent:
     """Record one event. Call inside the service's transaction so it commits or rolls back with it."""
+    event = audit_event(actor=actor, verb=verb, target=target, org=org, before=before, after=after, ip=current_ip())
+    event.save(force_insert=True)
+    return event
+
+
+def audit_event(*, actor, verb: str, target: models.Model | None = None, org=None, before: dict | None = None,
+                after: dict | None = None, ip: str | None = None) -> AuditEvent:
+    """The event audit() records, unsaved: for a batch written with bulk_create in the same transaction as
+    the rows it describes (meetings.checkin_queue), each with the IP of its own request."""
     if org is None and target is not None:
         org = getattr(target, "org", None) if not _is_org(target) else target
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_name=getattr(actor, "username", "") or "系统",
         org=org,
@@ -48,7 +57,7 @@ def audit(*, actor, verb: str, target: models.Model | None = None, org=None,
         target_repr=str(target)[:200] if target is not None else "",
         before=_jsonable(before) if before is not None else None,
         after=_jsonable(after) if after is not None else None,
-        ip=current_ip(),
+        ip=ip,
     )
 
 
