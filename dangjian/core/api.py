@@ -36,6 +36,7 @@ class BearerToken(HttpBearer):
         if row.last_used_at is None or (timezone.now() - row.last_used_at).total_seconds() > 300:
             ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
         request.user = row.user
+        request.api_token = row  # its hash and expiry, for meetings' token cache
         return row.user
 
 
