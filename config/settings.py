@@ -116,6 +116,12 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# --- Write-behind QR sign-in (issue 13; dangjian/meetings/checkin_queue.py): on with a Redis URL ---
+# Empty: every check-in is written synchronously. Production Redis should run with appendonly (deploy/). The
+# test suite turns it on per test (meetings/tests/queue_helpers.py), not from REDIS_URL.
+CHECKIN_QUEUE_URL = os.environ.get("CHECKIN_QUEUE_URL", "" if TESTING else REDIS_URL)
+CHECKIN_QUEUE_PREFIX = os.environ.get("CHECKIN_QUEUE_PREFIX", "dj:")
+
 # --- Background jobs: Huey, SQLite storage by default, Redis in production ---
 if REDIS_URL:
     # utc=False: crontabs are read in Asia/Shanghai ("01:30" means 01:30 Beijing time).

@@ -6,12 +6,15 @@ from django.urls import include, path
 
 from config.api import api
 from dangjian.core import views as core_views
+from dangjian.meetings import api_fast as meetings_api_fast
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico on pages without an icon link (login, PDFs opened inline): answer with ours.
     path("favicon.ico", core_views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
+    # The QR check-in's fast lane, in front of the same API path (issue 13; it hands all else to the API).
+    path("api/v1/meetings/<int:meeting_id>/check-in", meetings_api_fast.check_in),
     path("api/v1/", api.urls),
     path("", include("dangjian.core.urls")),
 ]

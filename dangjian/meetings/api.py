@@ -4,15 +4,19 @@ from datetime import date, datetime
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Query, Router, Schema
+from ninja.errors import AuthenticationError
 from pydantic import Field
 
 from dangjian.accounts.scope import home_org, org_get_visible, require
-from dangjian.core.api import Detail, Page
+from dangjian.accounts import token_cache
+from dangjian.accounts.models import hash_token
+from dangjian.core.api import BearerToken, Detail, Page, Session
+from dangjian.core.middleware import current_ip
 from dangjian.core.errors import DomainError
 from dangjian.core.pagination import paginate
 from dangjian.members.selectors import member_get
 
-from . import rules, selectors, services, signin
+from . import checkin_queue, rules, selectors, services, signin
 from .models import Attendance, HeartTalk, LeaveRequest, Meeting
 
 router = Router(tags=["组织生活"])
@@ -259,9 +263,51 @@ def attendance_set(request, meeting_id: int, payload: AttendanceIn):
                                             status=payload.status))
 
 
-@router.post("/meetings/{meeting_id}/check-in", response={200: CheckInOut, **ERRORS})
+class DeferredBearer(BearerToken):
+    """Check-in's bearer auth. With the write-behind queue on, the token is checked by the sign-in script in
+    Redis, or by the database when Redis does not know it (`_check_in_fast`), so it is passed on unchecked
+    here: every path of `check_in` authenticates it before anything is read or written."""
+
+    def authenticate(self, request, token):
+        if checkin_queue.enabled():
+            request.deferred_bearer = token
+            return token
+        return super().authenticate(request, token)
+
+
+def _check_in_fast(request, meeting_id: int, payload) -> dict | None:
+    """The check-in decided on the Redis sheet (checkin_queue), or None for the synchronous path."""
+    bearer = getattr(request, "deferred_bearer", None)
+    args = {"token": payload.token, "meeting_id": meeting_id, "member_id": payload.member_id, "ip": current_ip()}
+    if bearer is None:
+        got = checkin_queue.accept(user_id=request.user.pk, **args)
+    else:
+        key_hash = hash_token(bearer)
+        got = checkin_queue.accept(bearer_hash=key_hash, **args)
+        if got == "token":  # unknown to Redis: the database decides, and Redis remembers it for a minute
+            if BearerToken().authenticate(request, bearer) is None:
+                raise AuthenticationError()
+            token_cache.remember(key_hash=key_hash, user_id=request.user.pk, expires_at=request.api_token.expires_at)
+            got = checkin_queue.accept(bearer_hash=key_hash, **args)
+    if got is None or got == "token":
+        if bearer is not None and not getattr(request, "api_token", None):
+            if BearerToken().authenticate(request, bearer) is None:
+                raise AuthenticationError()
+        return None
+    return got.payload()
+
+
+@router.post("/meetings/{meeting_id}/check-in", response={200: CheckInOut, **ERRORS},
+             auth=[DeferredBearer(), Session()])
 def check_in(request, meeting_id: int, payload: CheckInIn):
-    """The logged-in member signs in with the token of the meeting's QR code (idempotent)."""
+    """The logged-in member signs in with the token of the meeting's QR code (idempotent).
+
+    With the write-behind queue on, a bearer client's well-formed check-in is usually answered before this, by
+    the fast lane at the same path (meetings/api_fast.py); this handles all the rest."""
+    if checkin_queue.enabled():
+        fast = _check_in_fast(request, meeting_id, payload)
+        if fast is not None:
+            return fast
     row, created = services.meeting_check_in(actor=request.user, token=payload.token, meeting_id=meeting_id,
                                              member_id=payload.member_id)
     return {**_att_out(row), "meeting_id": row.meeting_id, "created": created}
@@ -275,10 +321,12 @@ def checkin_code(request, meeting_id: int):
     lead = selectors.settings_for(meeting.org).checkin_lead_minutes
     opens, closes = rules.checkin_window(starts_at=meeting.starts_at, ends_at=meeting.ends_at, lead_minutes=lead)
     token = signin.make_token(meeting.id)
+    state = rules.checkin_state(now=timezone.now(), starts_at=meeting.starts_at, ends_at=meeting.ends_at,
+                                lead_minutes=lead)
+    if state == "open":
+        checkin_queue.sheet_warm(meeting.id)  # the code is on screen: load the sheet before the first scan
     return {"token": token, "url": request.build_absolute_uri(reverse("meetings:checkin", args=[token])),
-            "state": rules.checkin_state(now=timezone.now(), starts_at=meeting.starts_at, ends_at=meeting.ends_at,
-                                         lead_minutes=lead),
-            "opens_at": opens, "closes_at": closes, "expires_in": signin.TOKEN_MAX_AGE}
+            "state": state, "opens_at": opens, "closes_at": closes, "expires_in": signin.TOKEN_MAX_AGE}
 
 
 # --- Leave requests ---

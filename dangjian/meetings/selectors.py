@@ -16,7 +16,7 @@ from dangjian.members.selectors import member_of_user, members_on_rolls
 from dangjian.orgs.models import Org, PartyGroup
 from dangjian.orgs.tree import subtree_q
 
-from . import rules
+from . import checkin_queue, rules
 from .models import Attendance, HeartTalk, LeaveRequest, Makeup, Meeting, MeetingSettings
 
 BRANCH_WIDE_KINDS = [k for k, r in rules.MEETING_KINDS.items() if r.per == rules.PER_BRANCH]
@@ -190,6 +190,7 @@ def with_quorum(qs: QuerySet[Meeting]) -> QuerySet[Meeting]:
 
 
 def meeting_summary(meeting: Meeting) -> dict:
+    checkin_queue.flush_pending()
     rows = list(meeting.attendances.values_list("status", "is_full", "is_exempt", "method", "marked_by_id"))
     unmarked = 0 if meeting.state == Meeting.State.HELD else sum(
         1 for s, _, _, method, by in rows if s == "absent" and not method and by is None)
@@ -221,6 +222,7 @@ def expected_members(*, org: Org, kind: str, party_group: PartyGroup | None = No
 
 
 def attendance_sheet(meeting: Meeting) -> QuerySet[Attendance]:
+    checkin_queue.flush_pending()  # every check-in accepted so far is on the sheet read
     return meeting.attendances.select_related("member", "member__party_group").order_by(
         "member__name_pinyin", "member__name", "id")
 
@@ -468,6 +470,7 @@ def my_meetings(*, user) -> dict | None:
     member = member_of_user(user)
     if member is None:
         return None
+    checkin_queue.flush_pending()  # "已签到" right after the scan
     now = timezone.now()
     upcoming_q, recent_q = _my_windows(now)
     qs = Meeting.objects.filter(id__in=_my_meeting_ids(member, now)).select_related("org", "party_group", "venue")

@@ -16,7 +16,7 @@ from dangjian.members.models import Member
 from dangjian.members.selectors import member_of_user
 from dangjian.orgs.models import Org, PartyGroup
 
-from . import rules, signin
+from . import checkin_queue, rules, signin
 from .models import Attendance, HeartTalk, LeaveRequest, Makeup, Meeting, MeetingAttachment, MeetingSettings
 from .selectors import checkin_lead_subquery, expected_members, lead_minutes, settings_for, venues_for
 
@@ -143,6 +143,7 @@ def meeting_update(*, actor, meeting: Meeting, data: dict) -> Meeting:
     if meeting.state == Meeting.State.PLANNED:
         _sync_attendees(meeting)
     audit(actor=actor, verb="meeting.update", target=meeting, before=before, after=snapshot(meeting, AUDITED))
+    checkin_queue.sheet_drop(meeting.id)  # window, state or expected members may have changed
     return meeting
 
 
@@ -158,10 +159,10 @@ def _record(meeting: Meeting) -> None:
     meeting.state = Meeting.State.HELD
     meeting.held_at = timezone.now()
     for row in meeting.attendances.all():
-        _sync_makeup(meeting, row)
+        sync_makeup(meeting, row)
 
 
-def _sync_makeup(meeting: Meeting, row: Attendance) -> None:
+def sync_makeup(meeting: Meeting, row: Attendance) -> None:
     """A held meeting: absent or on leave → an open 补学 task; present → an open task is withdrawn."""
     if meeting.state != Meeting.State.HELD:
         return
@@ -212,6 +213,7 @@ def attendance_set(*, actor, meeting: Meeting, member: Member, status: str) -> A
     require(actor, "meetings.edit", meeting.org)
     if status not in Attendance.Status.values:
         raise DomainError("出勤状态无效（present 出席、leave 请假、absent 缺席）", field="status")
+    checkin_queue.flush_pending()  # a check-in accepted before this mark is written before it
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.state == Meeting.State.CANCELLED:
         raise DomainError("会议已取消", field="status")
@@ -227,9 +229,10 @@ def attendance_set(*, actor, meeting: Meeting, member: Member, status: str) -> A
         row.checked_at = timezone.now() if status == Attendance.Status.PRESENT else None
         row.marked_by = actor
         row.save()
-        _sync_makeup(meeting, row)
+        sync_makeup(meeting, row)
         audit(actor=actor, verb="meeting.attendance", target=meeting, before={"member": member.id, **before},
               after={"member": member.id, "status": status, "method": row.method})
+        checkin_queue.sheet_drop(meeting.id)
     return row
 
 
@@ -286,9 +289,10 @@ def meeting_check_in(*, actor, token: str, meeting_id: int | None = None, now: d
     before = {"status": row.status}
     row.status, row.method, row.checked_at, row.marked_by = Attendance.Status.PRESENT, Attendance.Method.QR, now, actor
     row.save(update_fields=["status", "method", "checked_at", "marked_by", "updated_at"])
-    _sync_makeup(meeting, row)
+    sync_makeup(meeting, row)
     audit(actor=actor, verb="meeting.check_in", target=meeting, before={"member": member.id, **before},
           after={"member": member.id, "status": row.status, "method": row.method})
+    checkin_queue.sheet_drop(meeting.id)  # the write-behind sheet (if any) reloads with this row
     return row, True
 
 
@@ -321,6 +325,7 @@ def leave_request_create(*, actor, meeting: Meeting, reason: str) -> LeaveReques
 @transaction.atomic
 def leave_request_decide(*, actor, leave: LeaveRequest, approve: bool, note: str = "") -> LeaveRequest:
     require(actor, "meetings.edit", leave.meeting.org)
+    checkin_queue.flush_pending()  # an accepted check-in is kept over an approved leave, as in the database
     leave = LeaveRequest.objects.select_for_update().select_related("meeting", "member").get(pk=leave.pk)
     if leave.state != LeaveRequest.State.PENDING:
         raise Conflict("该请假申请已审批", field="state")
@@ -335,7 +340,8 @@ def leave_request_decide(*, actor, leave: LeaveRequest, approve: bool, note: str
         if row.status != Attendance.Status.PRESENT:
             row.status, row.method, row.checked_at, row.marked_by = Attendance.Status.LEAVE, "", None, actor
             row.save()
-            _sync_makeup(leave.meeting, row)
+            sync_makeup(leave.meeting, row)
+            checkin_queue.sheet_drop(leave.meeting_id)
     audit(actor=actor, verb="meeting.leave_decide", target=leave.meeting, org=leave.meeting.org,
           after={"member": leave.member_id, "state": leave.state, "note": note})
     return leave
@@ -431,4 +437,5 @@ def meeting_settings_set(*, actor, org: Org, data: dict) -> MeetingSettings:
     row.save()
     audit(actor=actor, verb="meeting.settings", target=org, org=org, before=before,
           after=snapshot(row, SETTINGS_AUDITED))
+    checkin_queue.sheets_drop_all()  # the lead time moves the sign-in window of every meeting below
     return row

@@ -3,7 +3,7 @@ from datetime import date
 
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from dangjian.core.jobs import run_once
 
@@ -35,3 +35,20 @@ def meetings_daily_reminders_task():
 @db_periodic_task(crontab(day_of_week="1", hour="7", minute="35"))
 def meetings_weekly_prompt_task():
     weekly_prompt()
+
+
+# Write-behind sign-in (checkin_queue): a flush a second after the first check-in of a burst, and every minute
+# in case that one was lost. A flush is idempotent by itself (rows already present are skipped), so unlike the
+# daily jobs it keeps no run row.
+@db_task()
+def meetings_checkin_flush_task():
+    from . import checkin_queue
+
+    checkin_queue.flush_all()
+
+
+@db_periodic_task(crontab(minute="*"))
+def meetings_checkin_flush_periodic_task():
+    from . import checkin_queue
+
+    checkin_queue.flush_all()

@@ -19,7 +19,7 @@ from dangjian.core.shell import current_org
 from dangjian.orgs.models import Org, PartyGroup
 from dangjian.orgs.tree import subtree_q
 
-from . import rules, selectors, services, signin
+from . import checkin_queue, rules, selectors, services, signin
 from .forms import AttachmentForm, MeetingEditForm, MeetingForm
 from .models import Attendance, MeetingAttachment
 
@@ -174,6 +174,7 @@ def qr_panel(request, meeting_id: int):
     if state == "open" and meeting.state != "cancelled":
         url = request.build_absolute_uri(reverse("meetings:checkin", args=[signin.make_token(meeting.id)]))
         ctx.update(url=url, svg=signin.qr_svg(url))
+        checkin_queue.sheet_warm(meeting.id)  # before the first scan, not during it
     return render(request, "meetings/_partials/qr.html", ctx)
 
 
