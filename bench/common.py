@@ -76,6 +76,7 @@ class Result:
     goal: float          # the largest acceptable ours/base ratio
     note: str = ""
     absolute: bool = False  # base is a time budget (e.g. 1 s), not a measured baseline
+    info: bool = False  # informative: shown against its goal, never failing the run (a fallback path)
 
     @property
     def ratio(self) -> float:
@@ -83,7 +84,7 @@ class Result:
 
     @property
     def ok(self) -> bool:
-        return self.ratio <= self.goal
+        return self.info or self.ratio <= self.goal
 
 
 def timed(fn, *, repeat: int = 20, warmup: int = 2) -> list[float]:
@@ -121,8 +122,8 @@ def med(samples) -> float:
     return statistics.median(samples) if isinstance(samples, list) else samples
 
 
-def result(name: str, ours, base, goal: float, note: str = "", absolute: bool = False) -> Result:
-    return Result(name, med(ours), med(base), goal, note, absolute)
+def result(name: str, ours, base, goal: float, note: str = "", absolute: bool = False, info: bool = False) -> Result:
+    return Result(name, med(ours), med(base), goal, note, absolute, info)
 
 
 def row(name, ours, base, goal_ratio, extra=""):
@@ -139,8 +140,14 @@ def format_table(rows: list) -> str:
             r = Result(r["name"], r["ours"], r["base"], r["goal"], r.get("extra", ""))
         base = f"{r.base * 1000:9.2f}ms" if not r.absolute else f"{r.base * 1000:7.0f}ms≤"
         lines.append(f"{r.name[:44]:44s} {r.ours * 1000:9.2f}ms {base:>11s} {r.ratio:6.2f}x "
-                     f"{r.goal:5.1f}x  {'PASS' if r.ok else 'FAIL'}    {r.note}")
+                     f"{r.goal:5.1f}x  {_verdict(r)}    {r.note}")
     return "\n".join(lines)
+
+
+def _verdict(r: Result) -> str:
+    if r.info:
+        return "info"
+    return "PASS" if r.ok else "FAIL"
 
 
 def print_table(rows: list) -> bool:
