@@ -115,10 +115,8 @@ class Accepted:
     created: bool
 
     def payload(self) -> dict:
-        """The API's answer (meetings.api.CheckInOut)."""
-        return {"member_id": self.member_id, "name": self.name, "status": self.status, "method": self.method,
-                "checked_at": self.checked_at, "is_full": self.is_full, "is_exempt": self.is_exempt,
-                "meeting_id": self.meeting_id, "created": self.created}
+        """The API's answer: exactly the fields of meetings.api.CheckInOut."""
+        return dict(vars(self))
 
 
 def enabled() -> bool:
@@ -163,7 +161,7 @@ def accept(*, token: str, meeting_id: int | None = None, member_id: int | None =
         return None
     if meeting_id is not None and int(meeting_id) != token_meeting:
         return None
-    if member_id is not None and not isinstance(member_id, int):
+    if member_id is not None and type(member_id) is not int:  # not even a bool: the synchronous path says why
         return None
     from dangjian.accounts import token_cache
 
@@ -215,7 +213,7 @@ def sheet_load(meeting_id: int) -> bool:
            .values_list("state", "starts_at", "ends_at", "lead").first())
     if row is None or row[0] == Meeting.State.CANCELLED:
         return False
-    state, starts_at, ends_at, lead = row
+    _, starts_at, ends_at, lead = row
     opens, closes = rules.checkin_window(starts_at=starts_at, ends_at=ends_at, lead_minutes=lead_minutes(lead))
     args = [SHEET_TTL, meeting_id, "_opens", _us(opens), "_closes", _us(closes)]
     for user_id, *values in (Attendance.objects.filter(meeting_id=meeting_id, member__user__isnull=False)
@@ -283,6 +281,10 @@ def flush_pending() -> None:
 
 
 def flush_all(*, max_batches: int = 50) -> int:
+    """Flush batch after batch until the queue is short (at most max_batches): inside a caller's transaction
+    one batch only, since what it wrote leaves the queue only when that transaction commits."""
+    if transaction.get_connection().in_atomic_block:
+        return flush()
     total = 0
     for _ in range(max_batches):
         n = flush()
@@ -334,14 +336,13 @@ def _write(taken: list[tuple]) -> int:
     from .models import Attendance, Meeting
     from .services import sync_makeup
 
+    User = get_user_model()
     wanted = {(m, p): (u, at, ip) for m, p, u, at, ip in taken}
     rows = Attendance.objects.select_for_update(of=("self",)).filter(
         meeting_id__in={m for m, _ in wanted}, member_id__in={p for _, p in wanted}).order_by("pk")  # one lock
     # order for every flush: two at once wait for each other instead of deadlocking
     meetings = Meeting.objects.select_related("org").in_bulk({m for m, _ in wanted})
-    names = dict(get_user_model().objects.filter(id__in={u for u, _, _ in wanted.values()})
-                 .values_list("id", "username"))
-    User = get_user_model()
+    names = dict(User.objects.filter(id__in={u for u, _, _ in wanted.values()}).values_list("id", "username"))
     changed, events, stamp = [], [], timezone.now()
     for row in rows:
         got = wanted.get((row.meeting_id, row.member_id))

@@ -111,6 +111,7 @@ def meeting_create(*, actor, org: Org, data: dict) -> Meeting:
 def meeting_update(*, actor, meeting: Meeting, data: dict) -> Meeting:
     """Edit plan or record; `state` "held" records the meeting, "cancelled" cancels it."""
     require(actor, "meetings.edit", meeting.org)
+    checkin_queue.flush_pending()  # recording it hands out 补学 by attendance: every accepted check-in counts
     meeting = Meeting.objects.select_for_update(of=("self",)).select_related("org", "party_group").get(pk=meeting.pk)
     before = snapshot(meeting, AUDITED)
     if meeting.state == Meeting.State.CANCELLED:

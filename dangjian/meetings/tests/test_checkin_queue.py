@@ -100,8 +100,8 @@ class CheckInQueueTests(QueueMixin, MeetingTestCase):
         api = ApiClient(self.zhao)
         first = self.post(api).json()
         self.assertTrue(first["created"])
-        with self.committed():  # an edit drops the sheet; the check-in is still only in Redis
-            services.meeting_update(actor=self.li, meeting=self.meeting, data={"place": "党群服务中心"})
+        with self.committed():  # the sheet expires (SHEET_TTL) while the check-in is still only in Redis
+            checkin_queue.sheet_drop(self.meeting.id)
         self.assertEqual(checkin_queue.pending_count(), 1)
         again = self.post(api).json()
         self.assertEqual((again["created"], again["checked_at"]), (False, first["checked_at"]))
@@ -236,6 +236,15 @@ class CheckInQueueTests(QueueMixin, MeetingTestCase):
         self.assertTrue(self.post(ApiClient(self.zhao), meeting=m, token=signin.make_token(m.id)).json()["created"])
         self.flush()
         self.assertEqual(Makeup.objects.get(meeting=m, member=self.zhao_member).state, "cancelled")
+
+    def test_recording_the_meeting_counts_every_accepted_check_in(self):
+        m = self.new_meeting(starts_in=timedelta(minutes=-5))
+        self.assertTrue(self.post(ApiClient(self.zhao), meeting=m, token=signin.make_token(m.id)).json()["created"])
+        with self.committed():
+            services.meeting_update(actor=self.li, meeting=m, data={"state": "held", "minutes": "记录"})
+        self.assertEqual(Attendance.objects.get(meeting=m, member=self.zhao_member).status, "present")
+        self.assertFalse(Makeup.objects.filter(meeting=m, member=self.zhao_member).exists())
+        self.assertTrue(Makeup.objects.filter(meeting=m, member=self.li_member, state="open").exists())
 
     def test_the_scan_page_signs_in_on_the_sheet(self):
         web = self.web_as(self.zhao)
