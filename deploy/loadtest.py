@@ -4,7 +4,9 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dangjian_scale .venv/bin/python deploy/loadtest.py setup
     # 2. run against the server (stdlib only: threads + http.client), e.g. started by deploy/start_local.sh
     .venv/bin/python deploy/loadtest.py run --base http://127.0.0.1:8180 [--burst-seconds 120] [--label primary]
-    # 3. remove what setup created
+    # 3. every accepted check-in reached the database (the server's Huey consumer flushes the write-behind queue)
+    DATABASE_URL=… .venv/bin/python deploy/loadtest.py written
+    # 4. remove what setup created
     DATABASE_URL=… .venv/bin/python deploy/loadtest.py cleanup
 
 Scenarios: (1) meeting check-in burst: 500 members check in within --burst-seconds (open loop: arrivals spread
@@ -40,6 +42,10 @@ PETITION_TITLE = "压力测试：楼道灯坏了"
 def django():
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # The server's write-behind sign-in queue (start_local.sh's own Redis unless REDIS_URL says otherwise), so that
+    # reset and written see what the server accepted.
+    if not os.environ.get("REDIS_URL"):
+        os.environ.setdefault("CHECKIN_QUEUE_URL", os.environ.get("LOADTEST_REDIS_URL", "redis://127.0.0.1:6391/0"))
     import django as dj
 
     dj.setup()
@@ -112,15 +118,40 @@ def reset(args):
     """Before each run: undo the check-ins of the last one (the burst then does first check-ins again, not
     idempotent repeats) and take fresh QR codes (a code expires after signin.TOKEN_MAX_AGE)."""
     django()
+    from dangjian.meetings import checkin_queue
     from dangjian.meetings.models import Attendance
     from dangjian.meetings.signin import make_token
 
     state = json.loads(STATE.read_text())
+    checkin_queue.flush_all()  # whatever the last run left waiting, then forget the sheets that say "present"
     n = Attendance.objects.filter(meeting_id__in=state["meetings"]).update(
         status=Attendance.Status.ABSENT, method=Attendance.Method.NONE, checked_at=None)
+    for meeting_id in state["meetings"]:
+        checkin_queue.sheet_drop(meeting_id)
     state["checkins"] = [[url, token, make_token(int(url.split("/")[4]))] for url, token, _ in state["checkins"]]
     STATE.write_text(json.dumps(state))
     print(f"reset {n} attendance rows, fresh QR codes for {len(state['meetings'])} meetings")
+
+
+def written(args):
+    """After a run: wait (at most --wait seconds) until every check-in of the burst is in the database, written
+    by the server's Huey consumer (the write-behind sign-in), and say how long that took."""
+    django()
+    from dangjian.meetings import checkin_queue
+    from dangjian.meetings.models import Attendance
+
+    state = json.loads(STATE.read_text())
+    want, start = len(state["checkins"]), time.perf_counter()
+    while True:
+        got = Attendance.objects.filter(meeting_id__in=state["meetings"], status=Attendance.Status.PRESENT).count()
+        waiting = checkin_queue.pending_count()
+        if got >= want or time.perf_counter() - start > args.wait:
+            break
+        time.sleep(0.2)
+    print(f"written: {got}/{want} check-ins in the database, {waiting} waiting in Redis "
+          f"({time.perf_counter() - start:.1f} s after the run)")
+    if got < want:
+        raise SystemExit(1)
 
 
 class Client:
@@ -304,6 +335,8 @@ def main():
     s.add_argument("--root", default="合成数据省委")
     sub.add_parser("cleanup")
     sub.add_parser("reset")
+    w = sub.add_parser("written")
+    w.add_argument("--wait", type=float, default=30)
     r = sub.add_parser("run")
     r.add_argument("--base", default="http://127.0.0.1:8180")
     r.add_argument("--burst-seconds", type=float, default=120)
@@ -317,7 +350,7 @@ def main():
     r.add_argument("--forwarded-ips", type=int, default=0, metavar="N",
                    help="petitions from N residents behind a proxy (server: DANGJIAN_TRUSTED_PROXIES=1)")
     args = p.parse_args()
-    {"setup": setup, "cleanup": cleanup, "reset": reset, "run": run}[args.cmd](args)
+    {"setup": setup, "cleanup": cleanup, "reset": reset, "run": run, "written": written}[args.cmd](args)
 
 
 if __name__ == "__main__":

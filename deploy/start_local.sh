@@ -1,7 +1,7 @@
 #!/bin/sh
 # The production topology on this machine, loopback only (issue 13):
 #   gunicorn (WEB_WORKERS) on 127.0.0.1:${WEB_PORT:-8180}, one Huey consumer with the schedule, HUEY_WORKERS
-#   extra consumers without it, Redis for Huey. PIDs go to ${RUN_DIR:-/tmp/dangjian-run}; stop with stop_local.sh.
+#   extra consumers without it, Redis for Huey and the write-behind QR sign-in. PIDs go to ${RUN_DIR:-/tmp/dangjian-run}; stop with stop_local.sh.
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5440/dangjian [DATABASE_REPLICA_URL=…:5441/dangjian] deploy/start_local.sh
 #   (the two clusters of deploy/replica/setup_replica.sh). Other knobs: WEB_PORT, WEB_WORKERS, WEB_THREADS,
 #   REDIS_PORT (our own redis-server when REDIS_URL is unset), HUEY_WORKERS, DANGJIAN_TRUSTED_PROXIES.
@@ -15,12 +15,14 @@ fi
 [ -n "${DATABASE_URL:-}" ] || echo "warning: DATABASE_URL unset, the SQLite file of data/ is used" >&2
 export DJANGO_DEBUG=${DJANGO_DEBUG:-0} DANGJIAN_DEMO=${DANGJIAN_DEMO:-0}
 export WEB_BIND=127.0.0.1:${WEB_PORT:-8180} WEB_WORKERS=${WEB_WORKERS:-4} WEB_ACCESS_LOG=${WEB_ACCESS_LOG:-/dev/null}
-# A given REDIS_URL is used as is; otherwise our own Redis on REDIS_PORT (not the machine's shared one).
+# A given REDIS_URL is used as is; otherwise our own Redis on REDIS_PORT (not the machine's shared one). It keeps
+# an append-only file, synced every second: accepted QR check-ins wait there for their flush (checkin_queue).
 if [ -z "${REDIS_URL:-}" ] && command -v redis-server >/dev/null; then
     REDIS_PORT=${REDIS_PORT:-6391}
     export REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0
     redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 || \
-        redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --daemonize yes --pidfile "$RUN_DIR/redis.pid"
+        redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly yes --appendfsync everysec \
+            --dir "$RUN_DIR" --daemonize yes --pidfile "$RUN_DIR/redis.pid"
 fi
 .venv/bin/python manage.py collectstatic --noinput -v0
 # --daemon detaches stderr: the error log goes to a file, or a worker that fails to boot leaves no trace.
