@@ -7,12 +7,12 @@ from ninja import Query, Router, Schema
 from ninja.errors import AuthenticationError
 from pydantic import Field
 
-from dangjian.accounts.scope import home_org, org_get_visible, require
 from dangjian.accounts import token_cache
 from dangjian.accounts.models import hash_token
+from dangjian.accounts.scope import home_org, org_get_visible, require
 from dangjian.core.api import BearerToken, Detail, Page, Session
-from dangjian.core.middleware import current_ip
 from dangjian.core.errors import DomainError
+from dangjian.core.middleware import current_ip
 from dangjian.core.pagination import paginate
 from dangjian.members.selectors import member_get
 
@@ -284,7 +284,7 @@ def _check_in_fast(request, meeting_id: int, payload) -> dict | None:
     else:
         key_hash = hash_token(bearer)
         got = checkin_queue.accept(bearer_hash=key_hash, **args)
-        if got == "token":  # unknown to Redis: the database decides, and Redis remembers it for a minute
+        if got == "token":  # unknown to Redis: the database decides, and Redis remembers it until it expires
             if BearerToken().authenticate(request, bearer) is None:
                 raise AuthenticationError()
             token_cache.remember(key_hash=key_hash, user_id=request.user.pk, expires_at=request.api_token.expires_at)
