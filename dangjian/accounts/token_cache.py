@@ -33,17 +33,8 @@ def remember(*, key_hash: str, user_id: int, expires_at: datetime) -> None:
 
 def forget(key_hashes: list[str]) -> None:
     """Stop trusting these tokens once the current transaction commits (their database change is visible)."""
-    if not redis_store.queue_url() or not key_hashes:
-        return
-    keys = [key(h) for h in key_hashes]
-
-    def drop():
-        try:
-            redis_store.client().delete(*keys)
-        except redis_store.Error:  # unreachable now: it was cleared (it keeps nothing) or is read by nobody
-            pass
-
-    transaction.on_commit(drop)
+    if redis_store.queue_url() and key_hashes:
+        redis_store.delete_on_commit([key(h) for h in key_hashes])
 
 
 # --- Signal receivers (connected in AccountsConfig.ready) ---

@@ -4,15 +4,18 @@ The clients time out fast (0.5 s): a caller treats a Redis error as "not availab
 path, so an outage of Redis slows sign-in down instead of stopping it. redis-py's pool notices a fork (gunicorn
 preload) and opens new connections in the child."""
 import hashlib
+import logging
 import os
 import threading
 
 import redis
 from django.conf import settings
+from django.db import transaction
 
 _clients: dict[str, redis.Redis] = {}
 _lock = threading.Lock()
 _local = threading.local()
+log = logging.getLogger(__name__)
 
 Error = redis.RedisError
 
@@ -34,6 +37,21 @@ def client(url: str | None = None) -> redis.Redis:
             if found is None:
                 found = _clients[url] = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
     return found
+
+
+def delete(keys: list[str]) -> None:
+    """Delete these keys of the queue's Redis; an error is logged, not raised (what they cached also expires)."""
+    if not keys:
+        return
+    try:
+        client().delete(*keys)
+    except Error as exc:
+        log.warning("could not delete %d Redis keys: %s", len(keys), exc)
+
+
+def delete_on_commit(keys: list[str]) -> None:
+    """delete(keys) once the current transaction commits, when the change they cached is visible."""
+    transaction.on_commit(lambda: delete(keys))
 
 
 def run_script(source: str, keys: list, args: list):

@@ -12,7 +12,6 @@ from dangjian.accounts.models import hash_token
 from dangjian.accounts.scope import home_org, org_get_visible, require
 from dangjian.core.api import BearerToken, Detail, Page, Session
 from dangjian.core.errors import DomainError
-from dangjian.core.middleware import current_ip
 from dangjian.core.pagination import paginate
 from dangjian.members.selectors import member_get
 
@@ -278,23 +277,27 @@ class DeferredBearer(BearerToken):
 def _check_in_fast(request, meeting_id: int, payload) -> dict | None:
     """The check-in decided on the Redis sheet (checkin_queue), or None for the synchronous path."""
     bearer = getattr(request, "deferred_bearer", None)
-    args = {"token": payload.token, "meeting_id": meeting_id, "member_id": payload.member_id, "ip": current_ip()}
+    args = {"token": payload.token, "meeting_id": meeting_id, "member_id": payload.member_id}
     if bearer is None:
         got = checkin_queue.accept(user_id=request.user.pk, **args)
     else:
         key_hash = hash_token(bearer)
         got = checkin_queue.accept(bearer_hash=key_hash, **args)
         if got == "token":  # unknown to Redis: the database decides, and Redis remembers it until it expires
-            if BearerToken().authenticate(request, bearer) is None:
-                raise AuthenticationError()
+            _authenticate(request, bearer)
             token_cache.remember(key_hash=key_hash, user_id=request.user.pk, expires_at=request.api_token.expires_at)
             got = checkin_queue.accept(bearer_hash=key_hash, **args)
-    if got is None or got == "token":
-        if bearer is not None and not getattr(request, "api_token", None):
-            if BearerToken().authenticate(request, bearer) is None:
-                raise AuthenticationError()
-        return None
-    return got.payload()
+    if isinstance(got, checkin_queue.Accepted):
+        return got.payload()
+    if bearer is not None:  # the synchronous path needs the user from the database
+        _authenticate(request, bearer)
+    return None
+
+
+def _authenticate(request, bearer: str) -> None:
+    """The deferred bearer checked by the database, once per request; 401 when it is not valid."""
+    if getattr(request, "api_token", None) is None and BearerToken().authenticate(request, bearer) is None:
+        raise AuthenticationError()
 
 
 @router.post("/meetings/{meeting_id}/check-in", response={200: CheckInOut, **ERRORS},

@@ -17,7 +17,6 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja.responses import Response
 
 from dangjian.accounts.models import hash_token
-from dangjian.core.middleware import current_ip
 
 from . import checkin_queue
 
@@ -57,7 +56,7 @@ def _accepted(request, meeting_id: int) -> Response | None:
     if member_id is not None and (type(member_id) is not int):
         return None
     got = checkin_queue.accept(token=token, meeting_id=meeting_id, member_id=member_id,
-                               bearer_hash=hash_token(auth[7:]), ip=current_ip())
+                               bearer_hash=hash_token(auth[7:]))
     if not isinstance(got, checkin_queue.Accepted):
         return None
     return Response(got.payload(), content_type="application/json; charset=utf-8")  # as ninja's renderer

@@ -27,12 +27,15 @@ the flush skips a row updated after the check-in was accepted.
 """
 import logging
 import time
+from itertools import islice
 from dataclasses import dataclass
 from datetime import datetime, timezone as dt_timezone
 
 from django.db import transaction
 
+from dangjian.accounts import token_cache
 from dangjian.core import dbrouter, redis_store
+from dangjian.core.middleware import current_ip
 
 from . import rules, signin
 
@@ -150,11 +153,12 @@ def _parse(meeting_id: int, entry: bytes, created: bool) -> Accepted:
 # --- Accepting a check-in ---
 
 def accept(*, token: str, meeting_id: int | None = None, member_id: int | None = None, user_id: int | None = None,
-           bearer_hash: str | None = None, ip: str | None = None, now: datetime | None = None):
+           bearer_hash: str | None = None, now: datetime | None = None):
     """Decide a check-in on the sheet: Accepted; "token" when the bearer token is unknown to Redis (the caller
     asks the database, `token_cache.remember`s it and calls again); None for the synchronous path.
 
-    Exactly one of `user_id` (a session) and `bearer_hash` (an API token, checked in the script) is given."""
+    Exactly one of `user_id` (a session) and `bearer_hash` (an API token, checked in the script) is given. The
+    request's IP (core.middleware, as audit() reads it) is kept for the audit event the flush writes."""
     try:
         token_meeting = signin.read_token(token)
     except signin.BadToken:
@@ -163,13 +167,11 @@ def accept(*, token: str, meeting_id: int | None = None, member_id: int | None =
         return None
     if member_id is not None and type(member_id) is not int:  # not even a bool: the synchronous path says why
         return None
-    from dangjian.accounts import token_cache
-
     now_us = _us(now) if now is not None else int(time.time() * 1_000_000)
     keys = [_key("s", token_meeting), _key("pending"), _key("flush"),
             token_cache.key(bearer_hash) if bearer_hash else _key("no-token")]
     args = [now_us, "" if user_id is None else int(user_id), "" if member_id is None else member_id,
-            token_meeting, FLUSH_DELAY * 1000, ip or ""]
+            token_meeting, FLUSH_DELAY * 1000, current_ip() or ""]
     try:
         got = redis_store.run_script(_ACCEPT, keys, args)
         if got[0] == b"sheet" and sheet_load(token_meeting):
@@ -238,7 +240,7 @@ def sheet_warm(meeting_id: int) -> None:
 def sheet_drop(meeting_id: int) -> None:
     """Forget the meeting's sheet once the current transaction commits (the next check-in reloads it)."""
     if enabled():
-        transaction.on_commit(lambda: _delete([_key("s", meeting_id)]))
+        redis_store.delete_on_commit([_key("s", meeting_id)])
 
 
 def sheets_drop_all() -> None:
@@ -248,19 +250,13 @@ def sheets_drop_all() -> None:
 
     def drop():
         try:
-            r = redis_store.client()
-            _delete([k.decode() for k in r.smembers(_key("sheets"))] + [_key("sheets")])
-        except redis_store.Error as exc:
-            log.warning("could not drop the check-in sheets: %s", exc)
+            loaded = [k.decode() for k in redis_store.client().smembers(_key("sheets"))]
+        except redis_store.Error as exc:  # each stale sheet still expires after SHEET_TTL
+            log.warning("could not list the check-in sheets: %s", exc)
+            return
+        redis_store.delete(loaded + [_key("sheets")])
 
     transaction.on_commit(drop)
-
-
-def _delete(keys: list[str]) -> None:
-    try:
-        redis_store.client().delete(*keys)
-    except redis_store.Error as exc:  # a stale sheet still expires after SHEET_TTL
-        log.warning("could not drop a check-in sheet: %s", exc)
 
 
 # --- Writing to the database ---
@@ -298,8 +294,8 @@ def flush(*, limit: int = BATCH) -> int:
     """Write up to `limit` waiting check-ins in one transaction; how many were taken off the queue."""
     if not enabled():
         return 0
-    try:
-        items = list(redis_store.client().hgetall(_key("pending")).items())[:limit]
+    try:  # HSCAN: a long queue is read a batch at a time, not whole for every batch
+        items = list(islice(redis_store.client().hscan_iter(_key("pending"), count=limit), limit))
     except redis_store.Error as exc:
         log.warning("check-in queue unavailable, nothing flushed: %s", exc)
         return 0

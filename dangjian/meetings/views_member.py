@@ -6,7 +6,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from dangjian.core.errors import DomainError
-from dangjian.core.middleware import current_ip
 
 from . import checkin_queue, selectors, services
 from .models import Meeting
@@ -15,8 +14,7 @@ from .models import Meeting
 @login_required
 def checkin(request, token: str):
     """Opened from the QR code: the logged-in member is signed in (idempotent)."""
-    got = checkin_queue.accept(token=token, user_id=request.user.pk, ip=current_ip()) if checkin_queue.enabled() \
-        else None
+    got = checkin_queue.accept(token=token, user_id=request.user.pk) if checkin_queue.enabled() else None
     if isinstance(got, checkin_queue.Accepted):  # decided on the write-behind sheet
         meeting = Meeting.objects.select_related("org").get(pk=got.meeting_id)
         return render(request, "meetings/checkin.html", {"ok": True, "created": got.created, "row": got,
