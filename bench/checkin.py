@@ -65,6 +65,7 @@ def run(ctx) -> list[Result]:
             break
     User = get_user_model()
     created_users, meetings, calls = [], [], []
+    queue = _queue_settings()
     try:
         with transaction.atomic():
             for b, ms in branches:
@@ -83,7 +84,6 @@ def run(ctx) -> list[Result]:
                     calls.append((f"/api/v1/meetings/{mt.id}/check-in", json.dumps({"token": token}),
                                   {"HTTP_AUTHORIZATION": f"Bearer {raw}"}))
         client = Client()
-        queue = _queue_settings()
         sync = {"CHECKIN_QUEUE_URL": ""}
         with override_settings(ROOT_URLCONF="bench_urls"):
             def reset():
@@ -169,17 +169,10 @@ def run(ctx) -> list[Result]:
 
         if queue:
             with override_settings(**queue):
-                try:
-                    rows.append(_http_row(calls, queued_reset, present, quick=ctx.quick,
-                                          env={k: str(v) for k, v in queue.items()}, settle=flush,
-                                          label="write-behind endpoint"))
-                except Exception as exc:  # the in-process rows stand on their own
-                    rows.append(Result(f"check-in over HTTP: ERROR {type(exc).__name__}", 0.0, 0.0, 2.0,
-                                       str(exc)[:80]))
-        try:
-            rows.append(_http_row(calls, reset, present, quick=ctx.quick, env=sync, label="synchronous", info=True))
-        except Exception as exc:
-            rows.append(Result(f"check-in over HTTP: ERROR {type(exc).__name__}", 0.0, 0.0, 2.0, str(exc)[:80]))
+                rows.append(_http_row(calls, queued_reset, present, quick=ctx.quick,
+                                      env={k: str(v) for k, v in queue.items()}, settle=flush,
+                                      label="write-behind endpoint"))
+        rows.append(_http_row(calls, reset, present, quick=ctx.quick, env=sync, label="synchronous", info=True))
         return rows
     finally:
         from dangjian.core.models import AuditEvent
@@ -193,7 +186,8 @@ def run(ctx) -> list[Result]:
         Meeting.objects.filter(id__in=ids).delete()
         Member.objects.filter(user__in=created_users).update(user=None)
         User.objects.filter(id__in=[u.id for u in created_users]).delete()
-        _drop_queue_keys()
+        if queue:
+            _delete_keys(queue["CHECKIN_QUEUE_PREFIX"] + "*")
 
 
 def _timed(fn) -> float:
@@ -227,21 +221,16 @@ def _queue_reset(reset) -> None:
     from dangjian.core import redis_store
 
     reset()
-    r = redis_store.client()
-    keys = list(r.scan_iter(match=redis_store.prefix() + "ci:*", count=1000))
+    _delete_keys(redis_store.prefix() + "ci:*")
+
+
+def _delete_keys(pattern: str) -> None:
+    import redis
+
+    r = redis.Redis.from_url(REDIS_URL)
+    keys = list(r.scan_iter(match=pattern, count=1000))
     if keys:
         r.delete(*keys)
-
-
-def _drop_queue_keys() -> None:
-    settings = _queue_settings()
-    if settings:
-        import redis
-
-        r = redis.Redis.from_url(REDIS_URL)
-        keys = list(r.scan_iter(match=settings["CHECKIN_QUEUE_PREFIX"] + "*", count=1000))
-        if keys:
-            r.delete(*keys)
 
 
 def _free_port() -> int:
@@ -320,8 +309,16 @@ def _blast(port: int, requests: list[tuple[str, str, dict]], clients: int) -> tu
     return time.perf_counter() - t0, statuses
 
 
-def _http_row(calls, reset, present_count, *, quick: bool, env: dict, label: str, settle=None,
-              info: bool = False) -> Result:
+def _http_row(calls, reset, present_count, **kwargs) -> Result:
+    """One row over HTTP, or an ERROR row: the in-process rows stand on their own."""
+    try:
+        return _http_measure(calls, reset, present_count, **kwargs)
+    except Exception as exc:
+        return Result(f"check-in over HTTP: ERROR {type(exc).__name__}", 0.0, 0.0, 2.0, str(exc)[:80])
+
+
+def _http_measure(calls, reset, present_count, *, quick: bool, env: dict, label: str, settle=None,
+                  info: bool = False) -> Result:
     """`settle` (not timed: the worker's share, measured in process): what writes the check-ins to the database
     before they are counted."""
     clients = int(os.environ.get("BENCH_HTTP_CLIENTS", "8"))
