@@ -25,6 +25,7 @@ equality with the per-member cells is tested on the demo data and on hand-made e
 LATERAL subquery (a dozen index rows each, no 600 000-group hash table); SQLite has no LATERAL and groups them
 in one GROUP BY. The population is the ORM's `members_on_rolls(org)` as a CTE.
 """
+from contextlib import contextmanager
 from datetime import date
 
 from django.db import connection, transaction
@@ -152,18 +153,37 @@ def member_month_parts(pop, months: list[date]) -> tuple[str, list]:
     return sql, params
 
 
+# The planner settings of these aggregates on PostgreSQL. The hash joins and aggregates of a county spill to disk
+# with the default 4 MB. The planner guesses one row per member from the LATERAL (a dozen in fact): it then
+# sorts 600 000 rows for merge joins and spends up to a second JIT-compiling a plan that runs in about one; hash
+# joins and no JIT are right at any size (for a county-sized population: the nightly roll-up slices the province).
+_SETTINGS = {"work_mem": "64MB", "enable_mergejoin": "off", "jit": "off"}
+
+
+@contextmanager
+def aggregate_settings(cursor):
+    """Run the block with _SETTINGS on PostgreSQL, inside the current transaction (which must be atomic), and
+    put the server's defaults back after it (SET LOCAL … TO DEFAULT), so that later statements of a long
+    transaction (the nightly roll-up) plan as usual. Nothing on SQLite."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    assert connection.in_atomic_block, "SET LOCAL needs a transaction"
+    # one statement, our own constants only
+    cursor.execute("; ".join(f"SET LOCAL {k} = '{v}'" for k, v in _SETTINGS.items()))
+    yield
+    # not in a finally: after an error the transaction is aborted (no statement runs), and its rollback (or the
+    # savepoint's) undoes the SET LOCAL anyway
+    cursor.execute("; ".join(f"SET LOCAL {k} TO DEFAULT" for k in _SETTINGS))
+
+
 def run_aggregate(sql: str, params: list) -> list[tuple]:
-    """Execute one of these aggregates; on PostgreSQL in a read-only transaction with settings for a county."""
+    """Execute one of these aggregates; on PostgreSQL in a transaction with the settings above."""
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
-    with transaction.atomic(), connection.cursor() as cursor:
-        # LOCAL: until the end of this transaction. The hash joins and aggregates of a county spill to disk
-        # with the default 4 MB. The planner guesses one row per member from the LATERAL (a dozen in fact): it
-        # then sorts 600 000 rows for merge joins and spends up to a second JIT-compiling a plan that runs in
-        # about one; hash joins and no JIT are right at any size. One statement, no parameters.
-        cursor.execute("SET LOCAL work_mem = '64MB'; SET LOCAL enable_mergejoin = off; SET LOCAL jit = off")
+    with transaction.atomic(), connection.cursor() as cursor, aggregate_settings(cursor):
         cursor.execute(sql, params)
         return cursor.fetchall()
 

@@ -31,7 +31,7 @@ from contextvars import ContextVar
 from datetime import date, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, Sum, Value
+from django.db.models import Count, Exists, F, IntegerField, Max, Min, OuterRef, Q, Sum, Value
 from django.db.models.functions import Concat, ExtractMonth, ExtractYear
 
 from dangjian.members.choices import ACTIVE_STATUSES, Stage
@@ -116,6 +116,42 @@ def _snapshot(qs, year: int, **aggregates):
             .annotate(**aggregates).order_by())
 
 
+DUES_CHUNK = 50_000   # member ids per statement of the dues step (a county's worth: about a second each)
+_DUES_TMP = "reports_rollup_dues_tmp"
+
+
+def _build_dues(on_rolls, *, on: date) -> int:
+    """The dues chart's rows (due, paid, outstanding per org and month of the two years), from the dues report's
+    own aggregate (selectors_dues.dues_sql), run over DUES_CHUNK member ids at a time into a temporary table and
+    summed from there in one INSERT … SELECT. Over the whole province at once (1 M members × 23 months) its hash
+    tables spill to disk and the statement ran for more than 40 minutes; a county-sized slice runs in about a
+    second, so the step grows linearly with the members. The slices are a partition of the members (id ranges)
+    and every figure is a sum, so their sum is the whole's."""
+    from dangjian.dues.report_sql import aggregate_settings
+
+    from .selectors_dues import begun_months, dues_sql
+
+    months = begun_months(on.year - 1, on) + begun_months(on.year, on)
+    bounds = on_rolls.aggregate(lo=Min("id"), hi=Max("id"))
+    if not months or bounds["lo"] is None:
+        return 0
+    tmp = connection.ops.quote_name(_DUES_TMP)
+    with connection.cursor() as cursor, aggregate_settings(cursor):
+        # created and dropped in build()'s transaction: a failed build rolls its creation back too
+        cursor.execute(f"CREATE TEMPORARY TABLE {tmp} (o bigint, y integer, m integer, due numeric(14, 2), "
+                       f"paid numeric(14, 2), outstanding numeric(14, 2))")
+        for lo in range(bounds["lo"], bounds["hi"] + 1, DUES_CHUNK):
+            sql, params = dues_sql(on_rolls.filter(id__gte=lo, id__lt=lo + DUES_CHUNK), months, by_org=True)
+            cursor.execute(f"INSERT INTO {tmp} (o, y, m, due, paid, outstanding) "
+                           f"SELECT o, y, m, due, paid, outstanding FROM ({sql}) a", params)
+    columns = {"dues.due": "due", "dues.paid": "paid", "dues.outstanding": "outstanding"}
+    written = _insert_sql(f"SELECT o, y, m, SUM(due) AS due, SUM(paid) AS paid, SUM(outstanding) AS outstanding "
+                          f"FROM {tmp} GROUP BY o, y, m", [], built_on=on, metrics=list(columns), columns=columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {tmp}")
+    return written
+
+
 def build(*, on: date) -> dict:
     """Replace OrgStatsMonthly with the figures as of `on` for the years on.year - 1 and on.year."""
     y0, y1 = on.year - 1, on.year
@@ -159,12 +195,7 @@ def build(*, on: date) -> dict:
                 _insert(qs, built_on=on, metrics=[name], subtree=False)
                 for qs, name in ((mine_all, "points.member"), (own_all, "points.own")))
         if _installed("dues"):
-            from .selectors_dues import begun_months, dues_sql
-
-            months = begun_months(y0, on) + begun_months(y1, on)
-            sql, params = dues_sql(on_rolls, months, by_org=True)
-            columns = {"dues.due": "due", "dues.paid": "paid", "dues.outstanding": "outstanding"}
-            written["dues"] = _insert_sql(sql, params, built_on=on, metrics=list(columns), columns=columns)
+            written["dues"] = _build_dues(on_rolls, on=on)
         if _installed("volunteers"):
             from dangjian.volunteers.models import HoursEntry
 

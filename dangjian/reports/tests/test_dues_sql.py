@@ -106,8 +106,8 @@ class DuesSqlTests(ReportsFixture):
         from django.db import connection
 
         # scope checks, the count, the aggregate; PostgreSQL adds its savepoint (inside the test's transaction)
-        # and the one statement of LOCAL settings around the aggregate (dues.report_sql.run_aggregate)
-        expected = 7 if connection.vendor == "postgresql" else 4
+        # and the statements of LOCAL settings before and after the aggregate (dues.report_sql.aggregate_settings)
+        expected = 8 if connection.vendor == "postgresql" else 4
         with self.assertNumQueries(expected):
             selectors.chart_dues(actor=self.zhang, org=self.root, year=2025, on=ON, source="live")
         for i in range(5):
