@@ -15,6 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from dangjian.accounts.scope import can, org_get_visible, require
+from dangjian.core.money import fen
 from dangjian.members.models import Member
 from dangjian.members.selectors import member_get, members_on_rolls
 from dangjian.orgs.models import Org
@@ -30,13 +31,6 @@ STATE_LABELS = {"paid": "已交", "due": "未交", "future": "未到期", "exemp
 
 def today() -> date:
     return timezone.localdate()
-
-
-def fen(value) -> Decimal:
-    """A database sum as Decimal to the fen (SQLite sums decimals as floats: 323.3400000000000)."""
-    if type(value) is Decimal:  # PostgreSQL's numeric: no round trip through str (a county report has 80 000)
-        return rules.to_fen(value)
-    return rules.to_fen(Decimal(str(value or 0)))
 
 
 # --- policy (⚙ rules per committee / branch) -------------------------------------------------------

@@ -34,6 +34,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Exists, F, IntegerField, Max, Min, OuterRef, Q, Sum, Value
 from django.db.models.functions import Concat, ExtractMonth, ExtractYear
 
+from dangjian.core import money
 from dangjian.members.choices import ACTIVE_STATUSES, Stage
 from dangjian.members.models import Member
 from dangjian.orgs.models import Org
@@ -331,13 +332,6 @@ def sums(org: Org, metrics: list[str], *, year: int, by: str = "child", months: 
     return out
 
 
-def fen(value):
-    """A database sum as Decimal to the fen (SQLite sums decimals as floats)."""
-    from decimal import ROUND_HALF_UP, Decimal
-
-    return Decimal(str(value or 0)).quantize(Decimal("0.01"), ROUND_HALF_UP)
-
-
 def points_branch_rows(org: Org, period, scheme, built: date) -> list[dict] | None:
     """ranking.branch_rows from the roll-up (same rows, same R-POINTS-RANK formula), None when the period
     spans two years (the roll-up is per year and month). Weights are applied here, per category, so that
@@ -357,7 +351,7 @@ def points_branch_rows(org: Org, period, scheme, built: date) -> list[dict] | No
     totals: dict[tuple[str, int], Decimal] = {}
     for (oid, _m, metric), v in sums(org, names, year=period.start.year, by="org", months=months).items():
         kind, _sep, category = metric.split(".", 1)[1].partition(":")
-        v = v if isinstance(v, Decimal) else fen(v)
+        v = v if isinstance(v, Decimal) else money.fen(v)
         totals[(kind, oid)] = totals.get((kind, oid), Decimal("0")) + (v * extra[category] if category else v)
     counts = {oid: int(v) for (oid, _m, _k), v in
               sums(org, ["members.on_rolls"], year=built.year, by="org", months=[0]).items()}

@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce, ExtractMonth, Substr
 from django.utils import timezone
 
 from dangjian.accounts.scope import require
+from dangjian.core import money
 from dangjian.members.choices import ACTIVE_STATUSES, Education, Gender, Stage
 from dangjian.members.selectors import members_in_subtree
 from dangjian.orgs.models import Org
@@ -316,7 +317,7 @@ def chart_volunteers(*, actor, org: Org, year: int, on: date | None = None, sour
             by_prefix.setdefault(p, dict(empty))[metric.split(".")[1]] = int(v)
         for (p, _m, _k), v in hours.items():
             row = by_prefix.setdefault(p, dict(empty))
-            row["hours"] = float(rollups.fen(row["hours"]) + rollups.fen(v))
+            row["hours"] = float(money.fen(row["hours"]) + money.fen(v))
     else:
         regs = (members_in_subtree(org).filter(status__in=ACTIVE_STATUSES, stage__in=ON_ROLLS, is_exempt=False)
                 .annotate(child=child_prefix(org)).values("child")
@@ -401,7 +402,7 @@ def chart_care(*, actor, org: Org, year: int, on: date | None = None, source: st
             if metric == "care.visits":
                 row["n"] = int(v)
             else:
-                row["money"] = rollups.fen(v)
+                row["money"] = money.fen(v)
     else:
         rows = (CareVisit.objects.filter(subtree_q(org.path, field="org__path"), visited_on__year=year)
                 .annotate(m=ExtractMonth("visited_on")).values("m").annotate(n=Count("id"), money=Sum("money"))

@@ -10,10 +10,10 @@ from datetime import date
 from decimal import Decimal
 
 from dangjian.accounts.scope import require
+from dangjian.core.money import fen
 from dangjian.orgs.models import Org
 
 from . import rules
-from .rollups import fen
 
 ZERO = Decimal("0.00")
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from dangjian.accounts.scope import require
 from dangjian.core.xlsx import safe_cell
 from dangjian.members.choices import ACTIVE_STATUSES, Education, Gender, Stage, Status
-from dangjian.members.models import Disposal, Member, Transfer
+from dangjian.members.models import Disposal, Transfer
 from dangjian.members.selectors import members_in_subtree
 from dangjian.orgs.models import Org
 from dangjian.orgs.tree import subtree_q

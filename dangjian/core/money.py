@@ -1,0 +1,12 @@
+"""Money read back from the database, as Decimal to the fen (DESIGN rule 8: Decimal money, half-up)."""
+from decimal import ROUND_HALF_UP, Decimal
+
+FEN = Decimal("0.01")
+
+
+def fen(value) -> Decimal:
+    """A database sum as Decimal to the fen. PostgreSQL returns numeric (no round trip through str: a county's
+    dues report has 80 000 of them); SQLite sums decimals as floats (323.3400000000000) or returns text."""
+    if type(value) is Decimal:
+        return value.quantize(FEN, rounding=ROUND_HALF_UP)
+    return Decimal(str(value or 0)).quantize(FEN, rounding=ROUND_HALF_UP)
