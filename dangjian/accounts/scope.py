@@ -52,12 +52,17 @@ def orgs_visible(actor) -> QuerySet[Org]:
     return Org.objects.filter(scope_q(actor))
 
 
-def org_get_visible(*, actor, org_id) -> Org:
-    """The org if the actor may see it; otherwise 404 (never a 403 that confirms it exists)."""
+def as_id(value) -> int:
+    """An id from a URL or a form; a malformed one is a row that does not exist (404)."""
     try:
-        org_id = int(org_id)
+        return int(value)
     except (TypeError, ValueError):
         raise Http404
+
+
+def org_get_visible(*, actor, org_id) -> Org:
+    """The org if the actor may see it; otherwise 404 (never a 403 that confirms it exists)."""
+    org_id = as_id(org_id)
     org = Org.objects.filter(scope_q(actor), id=org_id).first()
     if org is None:
         raise Http404
@@ -81,6 +86,21 @@ def require(actor, perm: str, org: Org) -> None:
         raise Http404
     if not can(actor, perm, org):
         raise PermissionDenied("您没有执行此操作的权限")
+
+
+def scoped_get(qs: QuerySet, *, actor, pk, perm: str, org_field: str = "org"):
+    """The row `pk` of qs whose org (reached through `org_field`, e.g. "meeting__org") is in the actor's
+    scope, requiring `perm` there: 404 for a malformed id or a row outside the scope (its existence is not
+    disclosed), 403 inside the scope without the right."""
+    pk = as_id(pk)
+    obj = qs.filter(scope_q(actor, field=f"{org_field}__path"), id=pk).first()
+    if obj is None:
+        raise Http404
+    org = obj
+    for name in org_field.split("__"):
+        org = getattr(org, name)
+    require(actor, perm, org)
+    return obj
 
 
 def has_any(actor, perm: str) -> bool:

@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from dangjian.accounts.scope import can, org_get_visible, require, scope_q
+from dangjian.accounts.scope import as_id, can, org_get_visible, require, scope_q, scoped_get
 from dangjian.core.errors import DomainError
 from dangjian.members.models import Member
 from dangjian.members.selectors import member_get, members_on_rolls
@@ -178,27 +178,13 @@ def plans(*, actor, org: Org) -> QuerySet[CarePlan]:
     return CarePlan.objects.filter(subtree_q(org.path, field="org__path")).select_related("org", "fund")
 
 
-def _org_scoped_get(qs: QuerySet, *, actor, obj_id, perm: str):
-    """The row `obj_id` of qs when its org is in the actor's scope and the actor has `perm` there; 404 for a
-    malformed id or a row outside the scope (never 403: existence is not disclosed)."""
-    try:
-        obj_id = int(obj_id)
-    except (TypeError, ValueError):
-        raise Http404
-    obj = qs.filter(scope_q(actor, field="org__path"), id=obj_id).first()
-    if obj is None:
-        raise Http404
-    require(actor, perm, obj.org)
-    return obj
-
-
 def plan_get(*, actor, plan_id, perm: str = "care.view") -> CarePlan:
-    return _org_scoped_get(CarePlan.objects.select_related("org", "fund"), actor=actor, obj_id=plan_id, perm=perm)
+    return scoped_get(CarePlan.objects.select_related("org", "fund"), actor=actor, pk=plan_id, perm=perm)
 
 
 def visit_get(*, actor, care_visit_id, perm: str = "care.view") -> CareVisit:
     """One visit record of an org the actor may see (404 outside, as for its plan)."""
-    return _org_scoped_get(CareVisit.objects.select_related("org"), actor=actor, obj_id=care_visit_id, perm=perm)
+    return scoped_get(CareVisit.objects.select_related("org"), actor=actor, pk=care_visit_id, perm=perm)
 
 
 def plan_visits(plan: CarePlan) -> QuerySet[CareVisit]:
@@ -227,15 +213,12 @@ def funds_usable(*, actor, org: Org) -> QuerySet[Fund]:
 
 
 def fund_get(*, actor, fund_id, perm: str = "care.view") -> Fund:
-    return _org_scoped_get(Fund.objects.select_related("org"), actor=actor, obj_id=fund_id, perm=perm)
+    return scoped_get(Fund.objects.select_related("org"), actor=actor, pk=fund_id, perm=perm)
 
 
 def fund_entry_get(*, actor, fund: Fund, entry_id) -> FundLedger:
-    try:
-        entry_id = int(entry_id)
-    except (TypeError, ValueError):
-        raise Http404
-    entry = FundLedger.objects.select_related("fund", "fund__org", "member").filter(fund=fund, id=entry_id).first()
+    entry = (FundLedger.objects.select_related("fund", "fund__org", "member")
+             .filter(fund=fund, id=as_id(entry_id)).first())
     if entry is None:
         raise Http404
     return entry

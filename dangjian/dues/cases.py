@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.http import Http404
 from django.utils import timezone
 
-from dangjian.accounts.scope import require, scope_q
+from dangjian.accounts.scope import require, scoped_get
 from dangjian.core.audit import audit
 from dangjian.core.errors import Conflict, DomainError
 from dangjian.members.lifecycle import disposal_record
@@ -108,16 +107,8 @@ def member_cases(member: Member):
 
 
 def case_get(*, actor, case_id, perm: str = "dues.view") -> ArrearsCase:
-    try:
-        case_id = int(case_id)
-    except (TypeError, ValueError):
-        raise Http404
-    case = (ArrearsCase.objects.select_related("member", "org", "member__org")
-            .filter(scope_q(actor, field="org__path"), id=case_id).first())
-    if case is None:
-        raise Http404
-    require(actor, perm, case.org)
-    return case
+    return scoped_get(ArrearsCase.objects.select_related("member", "org", "member__org"), actor=actor, pk=case_id,
+                      perm=perm)
 
 
 # --- writes ------------------------------------------------------------------------------------------

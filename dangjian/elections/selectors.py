@@ -3,10 +3,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, Prefetch, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
-from dangjian.accounts.scope import org_get_visible, require, scope_q
+from dangjian.accounts.scope import org_get_visible, require, scoped_get
 from dangjian.members.choices import ACTIVE_STATUSES, Stage
 from dangjian.members.models import Member
 from dangjian.members.selectors import members_in_subtree
@@ -19,13 +18,6 @@ from .models import Candidate, Committee, CommitteeSeat, Election, TermSettings
 
 def today() -> date:
     return timezone.localdate()
-
-
-def _as_int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404
 
 
 def elections_org_get(*, actor, org_id, perm: str = "elections.view") -> Org:
@@ -97,12 +89,7 @@ def committee_history(org: Org) -> QuerySet[Committee]:
 
 
 def committee_get(*, actor, committee_id, perm: str = "elections.view") -> Committee:
-    committee = (Committee.objects.select_related("org", "org__unit").filter(scope_q(actor, field="org__path"),
-                                                                            id=_as_int(committee_id)).first())
-    if committee is None:
-        raise Http404
-    require(actor, perm, committee.org)
-    return committee
+    return scoped_get(Committee.objects.select_related("org", "org__unit"), actor=actor, pk=committee_id, perm=perm)
 
 
 @dataclass
@@ -183,10 +170,6 @@ def committee_seat_counts(org: Org) -> dict[int, int]:
 
 # --- elections -------------------------------------------------------------------------------------
 
-def elections_visible(actor) -> QuerySet[Election]:
-    return Election.objects.filter(scope_q(actor, field="org__path"))
-
-
 def election_list(*, actor, org: Org) -> QuerySet[Election]:
     org = elections_org_get(actor=actor, org_id=org.id)
     return (Election.objects.filter(subtree_q(org.path, field="org__path"), parent__isnull=True)
@@ -194,12 +177,8 @@ def election_list(*, actor, org: Org) -> QuerySet[Election]:
 
 
 def election_get(*, actor, election_id, perm: str = "elections.view") -> Election:
-    election = (elections_visible(actor).select_related("org", "org__unit", "parent")
-                .filter(id=_as_int(election_id)).first())
-    if election is None:
-        raise Http404
-    require(actor, perm, election.org)
-    return election
+    return scoped_get(Election.objects.select_related("org", "org__unit", "parent"), actor=actor, pk=election_id,
+                      perm=perm)
 
 
 def candidates_of(election: Election) -> list[Candidate]:

@@ -6,7 +6,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from dangjian.accounts.scope import org_get_visible, require, scope_q
+from dangjian.accounts.scope import as_id, org_get_visible, require, scoped_get
 from dangjian.members.choices import ACTIVE_STATUSES, Stage
 from dangjian.members.models import Member
 from dangjian.orgs.models import Org
@@ -20,25 +20,10 @@ def today() -> date:
     return timezone.localdate()
 
 
-def _as_int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404
-
-
 def standards_org_get(*, actor, org_id, perm: str = "standards.view") -> Org:
     org = org_get_visible(actor=actor, org_id=org_id)
     require(actor, perm, org)
     return org
-
-
-def _scoped_get(qs, actor, pk, perm: str, org_attr: str = "org"):
-    obj = qs.filter(scope_q(actor, field=f"{org_attr}__path"), id=_as_int(pk)).first()
-    if obj is None:
-        raise Http404
-    require(actor, perm, getattr(obj, org_attr))
-    return obj
 
 
 # --- checklists and coverage -----------------------------------------------------------------------
@@ -61,7 +46,8 @@ def checklists_covering(*, actor, org: Org) -> QuerySet[StandardChecklist]:
 
 
 def checklist_get(*, actor, checklist_id, perm: str = "standards.view") -> StandardChecklist:
-    return _scoped_get(StandardChecklist.objects.select_related("org", "previous"), actor, checklist_id, perm)
+    return scoped_get(StandardChecklist.objects.select_related("org", "previous"), actor=actor, pk=checklist_id,
+                      perm=perm)
 
 
 @dataclass
@@ -116,12 +102,12 @@ def org_standards(org: Org) -> tuple[StandardChecklist | None, list[StandardChec
 
 
 def check_get(*, actor, check_id, perm: str = "standards.view") -> StandardCheck:
-    return _scoped_get(StandardCheck.objects.select_related("org", "item", "checklist", "checklist__org"),
-                       actor, check_id, perm)
+    return scoped_get(StandardCheck.objects.select_related("org", "item", "checklist", "checklist__org"),
+                      actor=actor, pk=check_id, perm=perm)
 
 
 def evidence_get(*, actor, evidence_id) -> Evidence:
-    return _scoped_get(Evidence.objects.select_related("org"), actor, evidence_id, "standards.view")
+    return scoped_get(Evidence.objects.select_related("org"), actor=actor, pk=evidence_id, perm="standards.view")
 
 
 # --- venues ----------------------------------------------------------------------------------------
@@ -133,11 +119,11 @@ def venue_list(*, actor, org: Org) -> QuerySet[Venue]:
 
 
 def venue_get(*, actor, venue_id, perm: str = "standards.view") -> Venue:
-    return _scoped_get(Venue.objects.select_related("org"), actor, venue_id, perm)
+    return scoped_get(Venue.objects.select_related("org"), actor=actor, pk=venue_id, perm=perm)
 
 
 def venue_photo_get(*, actor, venue_photo_id) -> VenuePhoto:
-    return _scoped_get(VenuePhoto.objects.select_related("org"), actor, venue_photo_id, "standards.view")
+    return scoped_get(VenuePhoto.objects.select_related("org"), actor=actor, pk=venue_photo_id, perm="standards.view")
 
 
 def public_venues(*, org_id=None) -> QuerySet[Venue]:
@@ -146,7 +132,7 @@ def public_venues(*, org_id=None) -> QuerySet[Venue]:
 
     qs = Venue.objects.filter(is_public=True, is_active=True, org__is_active=True)
     if org_id:
-        org = Org.objects.filter(id=_as_int(org_id)).first()
+        org = Org.objects.filter(id=as_id(org_id)).first()
         if org is None:
             raise Http404
         qs = qs.filter(subtree_q(org.path, field="org__path"))
@@ -171,7 +157,8 @@ def designation_list(*, actor, org: Org) -> QuerySet[ModelDesignation]:
 
 
 def designation_get(*, actor, model_designation_id, perm: str = "standards.view") -> ModelDesignation:
-    return _scoped_get(ModelDesignation.objects.select_related("org", "member"), actor, model_designation_id, perm)
+    return scoped_get(ModelDesignation.objects.select_related("org", "member"), actor=actor,
+                      pk=model_designation_id, perm=perm)
 
 
 def public_designations(*, on: date | None = None) -> QuerySet[ModelDesignation]:
