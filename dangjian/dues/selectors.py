@@ -14,7 +14,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from dangjian.accounts.scope import can, org_get_visible, require
+from dangjian.accounts.scope import as_id, can, org_get_visible, require
 from dangjian.core.money import fen
 from dangjian.members.models import Member
 from dangjian.members.selectors import member_get, members_on_rolls
@@ -245,10 +245,7 @@ def member_payments(member: Member) -> QuerySet[DuesPayment]:
 
 
 def payment_get(*, actor, payment_id, perm: str = "dues.view") -> DuesPayment:
-    try:
-        payment_id = int(payment_id)
-    except (TypeError, ValueError):
-        raise Http404
+    payment_id = as_id(payment_id)
     payment = DuesPayment.objects.select_related("member", "member__org", "org").filter(id=payment_id).first()
     if payment is None:
         raise Http404

@@ -12,7 +12,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from dangjian.accounts.scope import in_scope, scope_paths, scope_q
+from dangjian.accounts.scope import as_id, in_scope, scope_paths, scope_q
 from dangjian.members.choices import ACTIVE_STATUSES
 from dangjian.orgs.models import Org
 from dangjian.orgs.tree import subtree_q
@@ -42,15 +42,8 @@ def visible_from_below(actor, org: Org) -> bool:
     return paths is None or any(p.startswith(org.path) or org.path.startswith(p) for p in paths)
 
 
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404
-
-
 def _one(qs: QuerySet, pk):
-    obj = qs.filter(pk=_int(pk)).first()
+    obj = qs.filter(pk=as_id(pk)).first()
     if obj is None:
         raise Http404
     return obj

@@ -13,7 +13,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from dangjian.accounts.scope import org_get_visible, require, scope_paths, scope_q
+from dangjian.accounts.scope import as_id, org_get_visible, require, scope_paths, scope_q
 from dangjian.core.audit import audit
 from dangjian.core.errors import DomainError
 from dangjian.orgs.models import Org
@@ -95,10 +95,7 @@ def prompt_list(*, actor, org: Org, week: date | None = None) -> QuerySet[WorkPr
 
 def prompt_get(*, actor, prompt_id) -> WorkPrompt:
     """A prompt the actor may see: published in their scope, or reaching an org in their scope."""
-    try:
-        prompt_id = int(prompt_id)
-    except (TypeError, ValueError):
-        raise Http404
+    prompt_id = as_id(prompt_id)
     prompt = WorkPrompt.objects.select_related("org").filter(id=prompt_id).first()
     if prompt is None:
         raise Http404

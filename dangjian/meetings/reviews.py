@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from dangjian.accounts.scope import org_get_visible, require, scope_q
+from dangjian.accounts.scope import as_id, org_get_visible, require, scope_q
 from dangjian.core.audit import audit
 from dangjian.core.errors import Conflict, DomainError, FieldErrors
 from dangjian.members import rules as member_rules
@@ -43,10 +43,7 @@ def review_list(*, actor, org: Org, year: int | None = None) -> QuerySet[Review]
 
 
 def review_get(*, actor, review_id) -> Review:
-    try:
-        review_id = int(review_id)
-    except (TypeError, ValueError):
-        raise Http404
+    review_id = as_id(review_id)
     review = (Review.objects.select_related("org", "meeting")
               .filter(scope_q(actor, field="org__path"), id=review_id).first())
     if review is None:

@@ -9,7 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from dangjian.accounts.models import Role
-from dangjian.accounts.scope import org_get_visible, scope_q
+from dangjian.accounts.scope import as_id, org_get_visible, scope_q
 from dangjian.members.choices import ACTIVE_STATUSES, Stage
 from dangjian.members.models import Member
 from dangjian.members.selectors import member_of_user, members_on_rolls
@@ -119,10 +119,7 @@ def meetings_visible(actor) -> QuerySet[Meeting]:
 
 
 def meeting_get(*, actor, meeting_id) -> Meeting:
-    try:
-        meeting_id = int(meeting_id)
-    except (TypeError, ValueError):
-        raise Http404
+    meeting_id = as_id(meeting_id)
     meeting = (meetings_visible(actor).select_related("org", "party_group", "venue")
                .filter(id=meeting_id).first())
     if meeting is None:
@@ -232,10 +229,7 @@ def leave_requests_of(meeting: Meeting) -> QuerySet[LeaveRequest]:
 
 
 def leave_request_get(*, actor, request_id) -> LeaveRequest:
-    try:
-        request_id = int(request_id)
-    except (TypeError, ValueError):
-        raise Http404
+    request_id = as_id(request_id)
     row = (LeaveRequest.objects.select_related("meeting", "meeting__org", "member")
            .filter(scope_q(actor, field="meeting__org__path"), id=request_id).first())
     if row is None:
@@ -245,10 +239,7 @@ def leave_request_get(*, actor, request_id) -> LeaveRequest:
 
 def makeup_get(*, actor, makeup_id) -> Makeup:
     """A 补学 task: the member's own, or one in the actor's scope."""
-    try:
-        makeup_id = int(makeup_id)
-    except (TypeError, ValueError):
-        raise Http404
+    makeup_id = as_id(makeup_id)
     q = scope_q(actor, field="meeting__org__path")
     if q != Q():
         q |= Q(member__user_id=actor.pk)

@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from dangjian.accounts.scope import org_get_visible, scope_q
+from dangjian.accounts.scope import as_id, org_get_visible, scope_q
 from dangjian.core.crypto import blind_index
 from dangjian.core.idnumber import normalize_id_number
 from dangjian.orgs.models import Org
@@ -52,10 +52,7 @@ def members_on_rolls(org: Org) -> QuerySet[Member]:
 
 
 def member_get(*, actor, member_id) -> Member:
-    try:
-        member_id = int(member_id)
-    except (TypeError, ValueError):
-        raise Http404
+    member_id = as_id(member_id)
     member = members_visible(actor).select_related("org", "party_group").filter(id=member_id).first()
     if member is None:
         raise Http404

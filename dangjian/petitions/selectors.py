@@ -8,19 +8,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from dangjian.accounts.scope import can, org_get_visible, scope_q
+from dangjian.accounts.scope import as_id, can, org_get_visible, scope_q
 from dangjian.orgs.models import Org
 from dangjian.orgs.tree import subtree_q
 
 from . import rules
 from .models import Escalation, Mediation, Petition, PetitionStep, PetitionTransfer
-
-
-def _id(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404
 
 
 def _org_for(actor, org: Org) -> Org:
@@ -90,7 +83,7 @@ def petition_get(*, actor, petition_id) -> Petition:
           .prefetch_related(Prefetch("steps", PetitionStep.objects.select_related("actor")),
                             Prefetch("transfers", PetitionTransfer.objects.select_related("from_org", "to_org")),
                             Prefetch("escalations", Escalation.objects.select_related("to_org"))))
-    return get_object_or_404(qs, id=_id(petition_id))
+    return get_object_or_404(qs, id=as_id(petition_id))
 
 
 def sla_badge(petition: Petition, *, today: date | None = None) -> dict:
@@ -135,7 +128,7 @@ def mediation_list(*, actor, org: Org, outcome: str = "", year: int | None = Non
 
 def mediation_get(*, actor, mediation_id) -> Mediation:
     qs = Mediation.objects.filter(scope_q(actor, field="org__path", perm="petitions.view")).select_related("org")
-    return get_object_or_404(qs, id=_id(mediation_id))
+    return get_object_or_404(qs, id=as_id(mediation_id))
 
 
 # --- Figures (issue 9 item 6; seed 004's numbers, computed) ---------------------------------------

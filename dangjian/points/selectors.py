@@ -8,7 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from dangjian.accounts.models import Role
-from dangjian.accounts.scope import org_get_visible, require, scope_paths, scope_q
+from dangjian.accounts.scope import as_id, org_get_visible, require, scope_paths, scope_q
 from dangjian.core.errors import DomainError
 from dangjian.members.choices import ACTIVE_STATUSES, Stage
 from dangjian.members.models import Member
@@ -93,10 +93,7 @@ def rule_catalog(*, actor, org_id, day: date | None = None) -> tuple[Org, list[P
 
 
 def rule_get(*, actor, rule_id) -> PointRule:
-    try:
-        rule_id = int(rule_id)
-    except (TypeError, ValueError):
-        raise Http404
+    rule_id = as_id(rule_id)
     # A rule is visible in the subtree where it applies: to the org's own scope and to everyone below it.
     above: set[str] = set()
     for path in scope_paths(actor) or []:
@@ -173,10 +170,7 @@ def pending_queue(*, actor, org_id) -> tuple[Org, QuerySet]:
 
 def entry_get(*, actor, entry_id) -> PointEntry:
     """An entry the actor may see: in scope, or the actor's own (a member sees their own ledger)."""
-    try:
-        entry_id = int(entry_id)
-    except (TypeError, ValueError):
-        raise Http404
+    entry_id = as_id(entry_id)
     visible = (Q(member__in=members_visible(actor).values("id"))
                | (Q(member__isnull=True) & scope_q(actor, field="org__path")))
     entry = PointEntry.objects.filter(visible, id=entry_id).select_related(*ENTRY_RELATED, "member__org").first()
@@ -235,10 +229,7 @@ def publications_visible(actor) -> QuerySet[Publication]:
 
 
 def publication_get(*, actor, publication_id) -> Publication:
-    try:
-        publication_id = int(publication_id)
-    except (TypeError, ValueError):
-        raise Http404
+    publication_id = as_id(publication_id)
     pub = publications_visible(actor).select_related("org", "published_by").filter(id=publication_id).first()
     if pub is None:
         raise Http404

@@ -2,7 +2,7 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
-from dangjian.accounts.scope import org_get_visible, require, scope_q
+from dangjian.accounts.scope import as_id, org_get_visible, require, scope_q
 from dangjian.members.selectors import members_on_rolls
 from dangjian.orgs.models import Org
 from dangjian.orgs.tree import subtree_q
@@ -43,10 +43,7 @@ def pledge_list(*, actor, org_id, year: int | None = None, fulfilment: str | Non
 
 
 def pledge_get(*, actor, pledge_id) -> Pledge:
-    try:
-        pledge_id = int(pledge_id)
-    except (TypeError, ValueError):
-        raise Http404
+    pledge_id = as_id(pledge_id)
     p = (Pledge.objects.filter(scope_q(actor, field="member__org__path", perm="points.view"), id=pledge_id)
          .select_related("member", "member__org", "org").first())
     if p is None:

@@ -5,7 +5,7 @@ from django.db.models import DecimalField, Min, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from dangjian.accounts.scope import org_get_visible, require, scope_q
+from dangjian.accounts.scope import as_id, org_get_visible, require, scope_q
 from dangjian.members.selectors import members_on_rolls
 from dangjian.orgs.models import Org
 from dangjian.orgs.tree import subtree_q
@@ -51,10 +51,7 @@ def warning_list(*, actor, org_id, period: rules.Period | None = None, state: st
 
 
 def warning_get(*, actor, warning_id) -> PointWarning:
-    try:
-        warning_id = int(warning_id)
-    except (TypeError, ValueError):
-        raise Http404
+    warning_id = as_id(warning_id)
     w = (PointWarning.objects.filter(scope_q(actor, field="member__org__path", perm="points.view"), id=warning_id)
          .select_related(*RELATED).first())
     if w is None:

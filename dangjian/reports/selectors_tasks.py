@@ -5,7 +5,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from dangjian.accounts.scope import scope_q
+from dangjian.accounts.scope import as_id, scope_q
 from dangjian.core.models import JobRun
 from dangjian.orgs.models import Org
 from dangjian.orgs.tree import subtree_q
@@ -16,19 +16,12 @@ from .models import LedgerJob, ReportSubmission, ReportTask, TaskFailure
 SUBMITTED = ReportSubmission.State.SUBMITTED
 
 
-def _id(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404
-
-
 # --- Report tasks -------------------------------------------------------------------------------------
 
 def task_get(*, actor, task_id) -> ReportTask:
     """A task the actor may manage: issued by an org in their scope."""
     task = (ReportTask.objects.select_related("org", "created_by")
-            .filter(scope_q(actor, field="org__path", perm="reports.view"), id=_id(task_id)).first())
+            .filter(scope_q(actor, field="org__path", perm="reports.view"), id=as_id(task_id)).first())
     if task is None:
         raise Http404
     return task
@@ -54,7 +47,7 @@ def submissions_to_fill(*, actor, org: Org) -> QuerySet[ReportSubmission]:
 
 def submission_get(*, actor, submission_id) -> ReportSubmission:
     row = (ReportSubmission.objects.select_related("task", "task__org", "org", "submitted_by")
-           .filter(scope_q(actor, field="org__path", perm="reports.view"), id=_id(submission_id)).first())
+           .filter(scope_q(actor, field="org__path", perm="reports.view"), id=as_id(submission_id)).first())
     if row is None:
         raise Http404
     return row
@@ -131,7 +124,7 @@ def submission_sheet(sub: ReportSubmission) -> bytes:
 
 def ledger_job_get(*, actor, job_id) -> LedgerJob:
     job = (LedgerJob.objects.select_related("org", "created_by")
-           .filter(scope_q(actor, field="org__path", perm="reports.export"), id=_id(job_id)).first())
+           .filter(scope_q(actor, field="org__path", perm="reports.export"), id=as_id(job_id)).first())
     if job is None:
         raise Http404
     return job

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from dangjian.accounts.models import Role
-from dangjian.accounts.scope import in_scope, org_get_visible, scope_paths, scope_q
+from dangjian.accounts.scope import as_id, in_scope, org_get_visible, scope_paths, scope_q
 from dangjian.members.models import Member
 from dangjian.members.selectors import member_of_user, members_on_rolls
 from dangjian.orgs.models import Org
@@ -39,15 +39,8 @@ def in_or_above_scope_q(actor, *, field: str = "org__path") -> Q:
     return scope_q(actor, field=field) | Q(**{f"{field}__in": sorted(above)})
 
 
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404
-
-
 def _one(qs, pk):
-    obj = qs.filter(pk=_int(pk)).first()
+    obj = qs.filter(pk=as_id(pk)).first()
     if obj is None:
         raise Http404
     return obj

@@ -6,7 +6,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from dangjian.accounts.scope import can, org_get_visible, scope_q
+from dangjian.accounts.scope import as_id, can, org_get_visible, scope_q
 from dangjian.members.models import Member
 from dangjian.members.selectors import member_of_user, members_on_rolls
 from dangjian.orgs.models import Org
@@ -16,13 +16,6 @@ from . import rules
 from .models import (AnalysisMeeting, HelpRecord, Household, MonthlyPublication, Pairing, Resident, SpotCheck,
                      SpotCheckItem, VisitLog, VisitPlan)
 from .services import in_area, settings_for
-
-
-def _id(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404
 
 
 def _visible(actor, model) -> QuerySet:
@@ -71,13 +64,13 @@ def household_list(*, actor, org: Org, filters: HouseholdFilters | None = None) 
 
 
 def household_get(*, actor, household_id) -> Household:
-    return get_object_or_404(_visible(actor, Household).select_related("org"), id=_id(household_id))
+    return get_object_or_404(_visible(actor, Household).select_related("org"), id=as_id(household_id))
 
 
 def household_for_member(*, actor, member: Member, household_id) -> Household:
     """A household the actor may log a visit to for `member`: in the actor's scope, or (self-service) in
     the member's own area. Anything else is a 404 that confirms nothing."""
-    household = Household.objects.select_related("org").filter(id=_id(household_id)).first()
+    household = Household.objects.select_related("org").filter(id=as_id(household_id)).first()
     if household is None:
         raise Http404
     if can(actor, "visits.view", household.org):
@@ -102,7 +95,7 @@ def grids_of(org: Org) -> list[str]:
 
 def member_for_visits(*, actor, member_id) -> Member:
     """A member the actor may plan or log for: in visits scope, or the actor themself."""
-    member = Member.objects.select_related("org").filter(id=_id(member_id)).first()
+    member = Member.objects.select_related("org").filter(id=as_id(member_id)).first()
     if member is None:
         raise Http404
     if can(actor, "visits.view", member.org) or (member.user_id and member.user_id == getattr(actor, "pk", None)):
@@ -118,7 +111,7 @@ def members_for_org(org: Org) -> QuerySet[Member]:
 
 def pairing_get(*, actor, pairing_id) -> Pairing:
     return get_object_or_404(_visible(actor, Pairing).select_related("org", "member", "household"),
-                             id=_id(pairing_id))
+                             id=as_id(pairing_id))
 
 
 def pairing_list(*, actor, org: Org, active: bool = True) -> QuerySet[Pairing]:
@@ -178,7 +171,7 @@ def plan_list(*, actor, org: Org, month: str) -> QuerySet[VisitPlan]:
 
 
 def plan_get(*, actor, plan_id) -> VisitPlan:
-    plan = VisitPlan.objects.select_related("member", "org").filter(id=_id(plan_id)).first()
+    plan = VisitPlan.objects.select_related("member", "org").filter(id=as_id(plan_id)).first()
     if plan is None:
         raise Http404
     if can(actor, "visits.view", plan.org) or plan.member.user_id == getattr(actor, "pk", None):
@@ -259,7 +252,7 @@ def log_list(*, actor, org: Org, filters: LogFilters | None = None) -> QuerySet[
 
 
 def log_get(*, actor, log_id) -> VisitLog:
-    log = VisitLog.objects.select_related("member", "household", "org").filter(id=_id(log_id)).first()
+    log = VisitLog.objects.select_related("member", "household", "org").filter(id=as_id(log_id)).first()
     if log is None:
         raise Http404
     if can(actor, "visits.view", log.org) or log.member.user_id == getattr(actor, "pk", None):
@@ -268,7 +261,7 @@ def log_get(*, actor, log_id) -> VisitLog:
 
 
 def logs_by_ids(*, actor, org: Org, ids) -> list[VisitLog]:
-    ids = {_id(i) for i in ids or []}
+    ids = {as_id(i) for i in ids or []}
     found = list(logs_in_subtree(org).filter(id__in=ids).select_related("org"))
     if len(found) != len(ids):
         raise Http404
@@ -286,7 +279,7 @@ def meeting_list(*, actor, org: Org) -> QuerySet[AnalysisMeeting]:
 
 
 def meeting_get(*, actor, meeting_id) -> AnalysisMeeting:
-    return get_object_or_404(_visible(actor, AnalysisMeeting).select_related("org"), id=_id(meeting_id))
+    return get_object_or_404(_visible(actor, AnalysisMeeting).select_related("org"), id=as_id(meeting_id))
 
 
 def meeting_gaps(*, org: Org, start: date, end: date) -> list[str]:
@@ -303,7 +296,7 @@ def publication_list(*, actor, org: Org) -> QuerySet[MonthlyPublication]:
 
 
 def publication_get(*, actor, publication_id) -> MonthlyPublication:
-    return get_object_or_404(_visible(actor, MonthlyPublication).select_related("org"), id=_id(publication_id))
+    return get_object_or_404(_visible(actor, MonthlyPublication).select_related("org"), id=as_id(publication_id))
 
 
 def month_figures(*, org: Org, month: str) -> dict:
@@ -346,11 +339,11 @@ def spot_check_list(*, actor, org: Org) -> QuerySet[SpotCheck]:
 def spot_check_get(*, actor, check_id) -> SpotCheck:
     items = SpotCheckItem.objects.select_related("log", "log__member", "log__household", "checked_by")
     qs = _visible(actor, SpotCheck).select_related("org", "reviewer").prefetch_related(Prefetch("items", items))
-    return get_object_or_404(qs, id=_id(check_id))
+    return get_object_or_404(qs, id=as_id(check_id))
 
 
 def spot_check_item_get(*, actor, check: SpotCheck, item_id) -> SpotCheckItem:
-    return get_object_or_404(check.items.select_related("spot_check", "spot_check__org"), id=_id(item_id))
+    return get_object_or_404(check.items.select_related("spot_check", "spot_check__org"), id=as_id(item_id))
 
 
 def spot_check_redraw(check: SpotCheck) -> list[int]:
