@@ -32,6 +32,24 @@ class SigninTokenTests(MeetingTestCase):
             recent = signin.make_token(42)
         self.assertEqual(signin.read_token(recent), 42)
 
+    def test_a_remembered_token_still_expires_and_a_forgery_is_never_remembered(self):
+        """read_token remembers a verified signature (a burst sends one code 40 times), not its validity."""
+        from django.core import signing
+
+        token = signin.make_token(7)
+        forged = token[:-1] + ("A" if token[-1] != "A" else "B")
+        with mock.patch.object(signin.signing, "loads", wraps=signing.loads) as loads:
+            self.assertEqual(signin.read_token(token), 7)
+            self.assertEqual(signin.read_token(token), 7)
+            self.assertEqual(loads.call_count, 1)  # the second read came from the memory
+            with mock.patch("django.core.signing.time.time", return_value=time.time() + signin.TOKEN_MAX_AGE + 1):
+                with self.assertRaisesMessage(signin.BadToken, "已过期"):
+                    signin.read_token(token)  # the age is checked on every read
+            for _ in range(2):
+                with self.assertRaisesMessage(signin.BadToken, "签到码无效"):
+                    signin.read_token(forged)
+            self.assertEqual(loads.call_count, 3)  # each forged read verified again
+
     def test_qr_svg(self):
         svg = signin.qr_svg("https://example.org/meetings/c/abc/")
         self.assertTrue(svg.startswith("<svg"))
@@ -63,7 +81,7 @@ class PageTests(MeetingTestCase):
         self.assertEqual(web.get("/meetings/plan/").status_code, 200)
         r = web.get(f"/meetings/plan/?branch={self.branch_one.id}&year=2025")
         self.assertContains(r, "plan-grid")
-        self.assertEqual(web.get(f"/meetings/plan/?branch=999999").status_code, 404)
+        self.assertEqual(web.get("/meetings/plan/?branch=999999").status_code, 404)
 
     def test_compliance_page_highlights_missing_periods(self):
         r = self.web_as(self.zhang).get(f"/meetings/compliance/?org={self.community.id}&year=2025")
