@@ -1,4 +1,5 @@
 """Reads of checklists, coverage, venues, model designations and size warnings, scoped by the actor."""
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -210,6 +211,13 @@ def size_report(org: Org, *, kinds=(Org.Kind.BRANCH, Org.Kind.GENERAL_BRANCH)) -
                                     stage__in=[Stage.PROBATIONARY, Stage.FULL])
               .values("org__path").annotate(n=Count("id"), full=Count("id", filter=Q(stage=Stage.FULL))))
     by_path = {row["org__path"]: row for row in counts}
+    # A 党总支's subtree is the range of sorted paths starting with its own: running sums over the sorted paths
+    # give its totals by two bisections (scanning every path per 党总支 took 34 s for a province's 3 300 of them).
+    paths = sorted(by_path)
+    run_n, run_full = [0], [0]
+    for p in paths:
+        run_n.append(run_n[-1] + by_path[p]["n"])
+        run_full.append(run_full[-1] + by_path[p]["full"])
     seats = committee_seat_counts(org)
     thresholds = committee_min_many(orgs)
     out = []
@@ -218,8 +226,9 @@ def size_report(org: Org, *, kinds=(Org.Kind.BRANCH, Org.Kind.GENERAL_BRANCH)) -
             row = by_path.get(o.path, {"n": 0, "full": 0})
             n, full = row["n"], row["full"]
         else:
-            rows = [r for p, r in by_path.items() if p.startswith(o.path)]
-            n, full = sum(r["n"] for r in rows), sum(r["full"] for r in rows)
+            lo = bisect_left(paths, o.path)
+            hi = bisect_left(paths, o.path + "\U0010ffff")  # past every path that starts with o.path
+            n, full = run_n[hi] - run_n[lo], run_full[hi] - run_full[lo]
         warnings = rules.org_warnings(org_kind=o.kind, on_rolls=n, full=full, committee_seats=seats.get(o.id, 0),
                                       committee_min=thresholds[o.id])
         out.append(OrgSize(org=o, on_rolls=n, full=full, committee_seats=seats.get(o.id, 0), warnings=warnings))

@@ -218,6 +218,26 @@ def hours_rows(*, actor, org: Org, year: int, status: str = "", q: str = "") -> 
     return rows
 
 
+def hours_unmet_count(*, actor, org: Org, year: int) -> int:
+    """How many members on the rolls under org, not exempt, are below the year's minimum: the count of
+    hours_rows(status="unmet"), by the same rules and policies, read as plain values. The home page's card of a
+    province took 97 s through hours_rows (a million member objects, each decrypting its ID number)."""
+    org = org_get_visible(actor=actor, org_id=org.id)
+    rows = (_annotated_members(members_on_rolls(org).filter(is_exempt=False), year)
+            .values_list("org__path", "offline", "online", "trained", "leader_mark", "leader_role").order_by())
+    by_path: dict[str, list] = {}
+    for path, *figures in rows:
+        by_path.setdefault(path, []).append(figures)
+    unmet = 0
+    for path, policy in policies_for(by_path).items():
+        for offline, online, trained, leader_mark, leader_role in by_path[path]:
+            hours = rules.annual_hours(offline_hours=offline or 0, online_seconds=online or 0,
+                                       online_minutes_per_hour=policy.online_minutes_per_hour)
+            unmet += not rules.hours_met(hours=hours, is_leader=bool(leader_mark or leader_role),
+                                         trained=bool(trained), policy=policy)
+    return unmet
+
+
 def member_hours(member: Member, *, year: int) -> dict:
     annotated = _annotated_members(Member.objects.filter(pk=member.pk).select_related("org"), year).get()
     return hours_row(annotated, policy_for(member.org))
@@ -318,8 +338,7 @@ def home_cards(*, actor, org: Org) -> list[dict]:
     if not in_scope(actor, org):
         return []
     year = today().year
-    rows = hours_rows(actor=actor, org=org, year=year)
-    unmet = sum(1 for r in rows if not r["met"] and not r["exempt"])
+    unmet = hours_unmet_count(actor=actor, org=org, year=year)
     overdue = len(secretary_training(actor=actor, org=org, status="overdue"))
     return [{"label": f"{year} 年学时未达标", "value": unmet, "icon": "ti-clock-hour-4"},
             {"label": "新任书记逾期未培训", "value": overdue, "icon": "ti-school"}]

@@ -99,3 +99,41 @@ class HoursApiTests(StudyCase):
             rows = hours_rows(actor=self.zhang, org=org, year=self.year)
         self.assertEqual(len(rows), 7)
         self.assertEqual(len(many), len(few))
+
+
+class HomeCardCountTests(StudyCase):
+    setUp, credit = HoursApiTests.setUp, HoursApiTests.credit  # not a subclass: its tests would run twice
+
+    def test_the_home_card_counts_what_the_unmet_list_shows(self):
+        """hours_unmet_count (the home card, plain values) against hours_rows(status="unmet") on a mix of the
+        boundaries above: 31.99 / 32 offline, online just short, a leader with 56 but no training and one with
+        training, an exempt member, a committee policy with its own minimum and online minutes per hour."""
+        from dangjian.study.selectors import hours_rows, hours_unmet_count
+
+        a, b, c = (make_member(self.zhang, self.branch_one, n) for n in "甲乙丙")
+        self.credit(a, Decimal("31.99"))
+        self.credit(b, Decimal("32"))
+        self.credit(c, seconds=32 * 3600 - 1)
+        self.credit(self.m_li, Decimal("56"))
+        leader = make_member(self.zhang, self.branch_one, "组织委员")
+        StudyLeader.objects.create(member=leader, title="组织委员")
+        self.credit(leader, Decimal("60"))
+        course = Course.objects.create(org=self.root, title="党校培训", starts_on=self.today, ends_on=self.today,
+                                       hours=Decimal("0.5"))
+        self.api_as(self.li).post(f"/study/courses/{course.id}/attendance", {"member_ids": [leader.id]})
+        make_member(self.zhang, self.branch_one, "老党员", is_exempt=True)
+
+        def both(org):
+            org = Org.objects.get(pk=org.pk)
+            listed = len(hours_rows(actor=self.zhang, org=org, year=self.year, status="unmet"))
+            return hours_unmet_count(actor=self.zhang, org=org, year=self.year), listed
+
+        for org in (self.root, self.community, self.branch_one):
+            counted, listed = both(org)
+            self.assertEqual(counted, listed, org.name)
+        self.assertGreaterEqual(both(self.branch_one)[0], 3)  # 甲, 丙 and li (no training) at least
+        StudyPolicy.objects.create(org=self.community, member_hours=Decimal("31.99"), leader_hours=Decimal(60),
+                                   online_minutes_per_hour=45)
+        for org in (self.root, self.community, self.branch_one):
+            counted, listed = both(org)
+            self.assertEqual(counted, listed, org.name)
