@@ -5,9 +5,10 @@ Months are `datetime.date` values on the 1st of the month; the API speaks "YYYY-
 """
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
-FEN = Decimal("0.01")
+from dangjian.core.money import FEN, to_fen  # DESIGN rule 8; callers use rules.to_fen / rules.FEN
+
 ZERO = Decimal("0.00")
 
 
@@ -78,11 +79,6 @@ class RuleError(ValueError):
 
 
 # --- money -------------------------------------------------------------------------------------
-
-def to_fen(value: Decimal) -> Decimal:
-    """Round half-up to the fen (DESIGN rule 8)."""
-    return value.quantize(FEN, rounding=ROUND_HALF_UP)
-
 
 def parse_money(raw, *, field: str = "amount", label: str = "金额", allow_none: bool = False) -> Decimal | None:
     """A non-negative amount with at most 2 decimals, from a string or number (never a float's noise)."""
