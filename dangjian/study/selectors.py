@@ -183,15 +183,22 @@ def _annotated_members(qs: QuerySet, year: int) -> QuerySet:
     )
 
 
+def _hours_met(offline, online, *, trained, is_leader: bool, policy: rules.Policy) -> tuple[rules.Decimal, bool]:
+    """The year's 学时 from the sums of _annotated_members, and whether they meet the minimum (the list and the
+    home card's count read the same figures through this)."""
+    hours = rules.annual_hours(offline_hours=offline or 0, online_seconds=online or 0,
+                               online_minutes_per_hour=policy.online_minutes_per_hour)
+    return hours, rules.hours_met(hours=hours, is_leader=is_leader, trained=bool(trained), policy=policy)
+
+
 def hours_row(member, policy: rules.Policy) -> dict:
     is_leader = bool(member.leader_mark or member.leader_role)
-    hours = rules.annual_hours(offline_hours=member.offline or 0, online_seconds=member.online or 0,
-                               online_minutes_per_hour=policy.online_minutes_per_hour)
+    hours, met = _hours_met(member.offline, member.online, trained=member.trained, is_leader=is_leader,
+                            policy=policy)
     required = rules.required_hours(is_leader=is_leader, policy=policy).quantize(rules.CENT)
     return {"member": member, "member_id": member.id, "name": member.name, "org_id": member.org_id,
             "org_name": member.org.name, "hours": hours, "required": required, "is_leader": is_leader,
-            "trained": bool(member.trained), "exempt": member.is_exempt,
-            "met": rules.hours_met(hours=hours, is_leader=is_leader, trained=bool(member.trained), policy=policy),
+            "trained": bool(member.trained), "exempt": member.is_exempt, "met": met,
             "percent": rules.progress_percent(hours=hours, required=required),
             "shortfall": max(required - hours, rules.Decimal("0.00")),
             "rule": "R-STUDY-56" if is_leader else "R-STUDY-32"}
@@ -231,10 +238,8 @@ def hours_unmet_count(*, actor, org: Org, year: int) -> int:
     unmet = 0
     for path, policy in policies_for(by_path).items():
         for offline, online, trained, leader_mark, leader_role in by_path[path]:
-            hours = rules.annual_hours(offline_hours=offline or 0, online_seconds=online or 0,
-                                       online_minutes_per_hour=policy.online_minutes_per_hour)
-            unmet += not rules.hours_met(hours=hours, is_leader=bool(leader_mark or leader_role),
-                                         trained=bool(trained), policy=policy)
+            unmet += not _hours_met(offline, online, trained=trained, is_leader=bool(leader_mark or leader_role),
+                                    policy=policy)[1]
     return unmet
 
 
